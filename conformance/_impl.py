@@ -1,0 +1,141 @@
+"""The implementation under test, loaded once and injected as one namespace.
+
+Test modules use it as ``from conformance._impl import impl as bp`` and call ``bp.softmax(z)``.
+A name the implementation lacks resolves to a stub that fails, when called, only the checks
+that need it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conformance.contract import NAMES
+
+REFERENCE = "reference"
+
+
+class ImplementationError(Exception):
+    """The --impl value cannot be loaded; the message is one line saying why and what to do."""
+
+
+class _Missing:
+    """Stands in for a contract name the implementation does not define."""
+
+    def __init__(self, impl_name: str, name: str):
+        self._impl_name, self._name = impl_name, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        pytest.fail(
+            f"{self._impl_name} defines no `{self._name}`, which this check needs "
+            f"(see the contract in the README)",
+            pytrace=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<missing {self._name}>"
+
+
+class Implementation:
+    """Attribute access goes to the loaded module; missing contract names become stubs."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.module: ModuleType | None = None
+        self.name = "(not loaded)"
+        self.file = "?"
+        self.missing: list[str] = []
+
+    def load(self, spec: str | None, invocation_dir: Path) -> None:
+        self.module = _import(spec or REFERENCE, invocation_dir)
+        self.name = spec or f"{REFERENCE} (default)"
+        self.file = getattr(self.module, "__file__", None) or "?"
+        self.missing = [n for n in NAMES if not hasattr(self.module, n)]
+
+    def __getattr__(self, name: str) -> Any:
+        module = self.__dict__.get("module")
+        if module is None:
+            raise RuntimeError("the conformance plugin has not loaded an implementation yet")
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            if name in NAMES:
+                return _Missing(self.name, name)
+            raise
+
+
+impl = Implementation()
+
+
+def _import(spec: str, invocation_dir: Path) -> ModuleType:
+    """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
+    path = Path(spec)
+    if not path.is_absolute():
+        path = invocation_dir / path
+    looks_like_path = spec.endswith(".py") or "/" in spec or "\\" in spec
+    if looks_like_path:
+        if not path.is_file():
+            raise ImplementationError(
+                f"--impl={spec}: no such file ({path}); give a path to a .py file "
+                f"or the name of an importable module"
+            )
+        return _run_import(spec, lambda: _import_file(path))
+    # Like `python -m`, let a module beside the user's shell be found.
+    if str(invocation_dir) not in sys.path:
+        sys.path.insert(0, str(invocation_dir))
+    try:
+        found = importlib.util.find_spec(spec)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise ImplementationError(
+            f"--impl={spec}: no module named {spec!r} on the path "
+            f"(started in {invocation_dir}); give a path to a .py file or an importable module"
+        )
+    return _run_import(spec, lambda: importlib.import_module(spec))
+
+
+def _import_file(path: Path) -> ModuleType:
+    # A fixed module name keyed on the path: the same file imported twice is one module,
+    # and a file named like a stdlib module (e.g. `random.py`) cannot shadow it.
+    name = "impl_under_test_" + "".join(c if c.isalnum() else "_" for c in path.stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImplementationError(f"--impl={path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    # Let the file import its own siblings.
+    sys.path.insert(0, str(path.parent))
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _run_import(spec: str, do_import: Any) -> ModuleType:
+    try:
+        return do_import()
+    except ImplementationError:
+        raise
+    except SyntaxError as err:
+        raise ImplementationError(
+            f"--impl={spec}: syntax error at {err.filename}:{err.lineno}: {err.msg}"
+        ) from err
+    except (Exception, SystemExit) as err:  # sys.exit() at import is a bug too
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        raise ImplementationError(
+            f"--impl={spec}: importing it raised {type(err).__name__}: {err} "
+            f"(at {where.filename}:{where.lineno}); fix the module so it imports cleanly"
+        ) from err

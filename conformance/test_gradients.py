@@ -1,0 +1,110 @@
+"""Numeric vs analytic: the network's dW, db against central differences of its own loss.
+
+Every layer of nets up to four weight layers deep (equal hidden widths, so W-for-Wᵀ mistakes
+run and show), batches of 1 to 6, pre-activations kept clear of ReLU's kink; and the
+tutorial's single sigmoid neuron with squared error.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from conformance import hypothesis_helpers as hh
+from conformance import network_helpers as nh
+from conformance import pytest_helpers as ph
+from conformance._data import fixtures
+from conformance._impl import impl as bp
+from conformance.numerics import FD_ATOL, FD_RTOL, FD_STEP, NetCase, central_difference, make_case
+
+pytestmark = pytest.mark.gradients
+
+HINT = ("dW[i] = dz_i @ a_{i}ᵀ / m, db[i] = Σ_samples dz_i / m (keepdims), "
+        "dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1}), starting from dz = (y_pred − y_true) / m")
+
+
+def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Central differences of net.cross_entropy_loss(net.forward(X), Y) for every parameter."""
+    net = nh.build(case)
+
+    def loss_at(kind: str, i: int):
+        params = net.weights if kind == "W" else net.biases
+        original = params[i]
+
+        def f(p: np.ndarray) -> float:
+            params[i] = p
+            try:
+                return nh.loss(net, case, np.asarray(net.forward(case.X.copy())))
+            finally:
+                params[i] = original
+
+        return f
+
+    n = len(case.weights)
+    dW = [central_difference(loss_at("W", i), case.weights[i], FD_STEP) for i in range(n)]
+    db = [central_difference(loss_at("b", i), case.biases[i], FD_STEP) for i in range(n)]
+    return dW, db
+
+
+def check_against_finite_differences(case: NetCase) -> None:
+    __tracebackhide__ = True
+    dW, db = nh.gradients(nh.build(case), case)
+    num_dW, num_db = numeric_gradients(case)
+    call = nh.setup_call(case) + "net.forward(X); net.backward(Y); net.dW, net.db"
+    for name, got, numeric in (("dW", dW, num_dW), ("db", db, num_db)):
+        for i, (g, e) in enumerate(zip(got, numeric)):
+            scale = float(np.max(np.abs(e)))
+            ph.assert_close(f"net.{name}[{i}]", g, e, rtol=0, atol=FD_ATOL + FD_RTOL * scale,
+                            call=call, inputs=nh.inputs(case), hint=HINT)
+
+
+@given(case=hh.net_cases(min_layers=3, max_layers=4))
+def test_gradients_match_finite_differences(case: NetCase) -> None:
+    """Any widths, one or two hidden layers, batch 1–6."""
+    check_against_finite_differences(case)
+
+
+@given(case=hh.net_cases(min_layers=4, max_layers=5, equal_hidden=True))
+def test_deep_equal_width_gradients_match_finite_differences(case: NetCase) -> None:
+    """Three or four weight layers with equal hidden widths: transposes must be right."""
+    check_against_finite_differences(case)
+
+
+@pytest.mark.parametrize(
+    "layers, batch",
+    [([3, 2], 4), ([4, 5, 5, 5, 3], 5), ([2, 4, 2], 1), ([5, 3, 4, 2], 6)],
+    ids=lambda v: str(v),
+)
+def test_gradients_match_finite_differences_for_fixed_cases(layers: list[int], batch: int) -> None:
+    """No hidden layer, deep equal widths, batch 1 and a narrowing net: always run."""
+    case = next(c for s in range(1000) if (c := make_case(layers, batch, s)).well_conditioned())
+    check_against_finite_differences(case)
+
+
+def test_single_sigmoid_neuron_with_squared_error() -> None:
+    """The tutorial's part 2: z = w·x + b, a = σ(z), L = (a − y)²; the chain rule
+    dL/dw = 2(a − y)·σ'(z)·x from the implementation's σ and σ', against exact values, the
+    kit's central differences and the implementation's own numerical_gradient."""
+    g = fixtures.golden()["single_neuron"]
+    x, w, b, y = np.array(g["x"]), np.array(g["w"]), g["b"], g["y"]
+    z = np.array([w @ x + b])
+    a = ph.as_array("sigmoid(z)", bp.sigmoid(z.copy()), shape=(1,))[0]
+    delta = 2 * (a - y) * ph.as_array("sigmoid_derivative(z)", bp.sigmoid_derivative(z.copy()),
+                                      shape=(1,))[0]
+    inputs = {"x": x, "w": w, "b": b, "y": y}
+    call = "sigmoid_derivative(np.array([w @ x + b]))  # dL/dw = 2(a − y)·σ'(z)·x"
+    ph.assert_close("dL/dw", delta * x, g["dL_dw"], rtol=1e-12, atol=1e-15, call=call,
+                    inputs=inputs, hint="σ'(z) = σ(z)(1 − σ(z)), at the pre-activation z")
+    ph.assert_close("dL/db", delta, g["dL_db"], rtol=1e-12, atol=1e-15, call=call, inputs=inputs)
+
+    def loss(w_: np.ndarray) -> float:
+        a_ = np.asarray(bp.sigmoid(np.array([w_ @ x + b])), dtype=np.float64)
+        return float((a_[0] - y) ** 2)
+
+    # Step 1e-6 on O(1) inputs: error ≈ 1e-10; tolerance 1e-8.
+    ph.assert_close("central differences of L(w)", central_difference(loss, w, 1e-6), delta * x,
+                    rtol=0, atol=1e-8, call="sigmoid(np.array([w @ x + b]))", inputs=inputs)
+    own = ph.as_array("numerical_gradient(L, w)", bp.numerical_gradient(loss, w.copy()),
+                      shape=w.shape, call="numerical_gradient(L, w)", inputs=inputs)
+    ph.assert_close("numerical_gradient(L, w)", own, g["dL_dw"], rtol=0, atol=1e-8,
+                    call="numerical_gradient(L, w)  # L(w) = (sigmoid(w @ x + b) - y)**2",
+                    inputs=inputs)
