@@ -1,7 +1,6 @@
-"""Session set-up that applies only while the conformance suite runs.
-
-The Hypothesis profiles, the report header, the per-test ``rng`` and the per-check time limit.
-Options are defined in ``conformance.plugin``.
+"""Set-up that applies only while the conformance suite runs: the reference as the default
+implementation, the suite's Hypothesis profile, the per-test ``rng`` and the per-check time
+limit. Options and the report header are in ``conformance.plugin``.
 """
 
 from __future__ import annotations
@@ -13,56 +12,13 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
 
 from conformance import plugin
 from conformance._impl import impl
 
-# Fixed examples by default: the same implementation gets the same verdict on every run.
-settings.register_profile(
-    "conformance",
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=25,
-    suppress_health_check=[HealthCheck.too_slow],
-    print_blob=False,
-)
-# Deeper and randomised; a failure prints the seed to pass back with --hypothesis-seed.
-settings.register_profile(
-    "thorough",
-    derandomize=False,
-    database=None,
-    deadline=None,
-    max_examples=400,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-
 
 def pytest_configure(config: pytest.Config) -> None:
-    plugin.load(config, None)
-    if config.getoption("hypothesis_profile", None) is None:
-        settings.load_profile("conformance")
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    lines = [
-        f"conformance: impl={impl.name} file={impl.file}",
-        f"conformance: hypothesis profile={settings.default._current_profile} "  # type: ignore[attr-defined]
-        f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s",
-    ]
-    if impl.missing:
-        lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")
-    return lines
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if impl.missing:
-        terminalreporter.write_line(
-            f"conformance: {impl.name} is missing {', '.join(impl.missing)}: "
-            "the checks that need them failed",
-            yellow=True,
-        )
+    plugin.activate(config, None)
 
 
 @pytest.fixture

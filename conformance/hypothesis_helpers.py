@@ -27,8 +27,10 @@ any_floats = st.floats(allow_nan=False, allow_infinity=False)
 moderate_floats = st.floats(-30, 30, allow_nan=False)
 
 
-def arrays(elements: st.SearchStrategy[float] = any_floats,
-           shape: st.SearchStrategy[tuple[int, ...]] = shapes) -> st.SearchStrategy[np.ndarray]:
+def arrays(
+    elements: st.SearchStrategy[float] = any_floats,
+    shape: st.SearchStrategy[tuple[int, ...]] = shapes,
+) -> st.SearchStrategy[np.ndarray]:
     return hnp.arrays(np.float64, shape, elements=elements)
 
 
@@ -52,9 +54,16 @@ def exact_shift_logits(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     n = draw(st.integers(2, MAX_CLASSES), label="n_classes")
     m = draw(st.integers(1, MAX_BATCH), label="n_samples")
     ints = st.integers(-(2**20), 2**20)
-    exps = np.array(draw(st.lists(st.integers(-30, 950), min_size=m, max_size=m), label="exponents"))
-    mant = np.array(draw(st.lists(st.lists(ints, min_size=m, max_size=m), min_size=n, max_size=n),
-                         label="mantissas"), dtype=np.float64)
+    exps = np.array(
+        draw(st.lists(st.integers(-30, 950), min_size=m, max_size=m), label="exponents")
+    )
+    mant = np.array(
+        draw(
+            st.lists(st.lists(ints, min_size=m, max_size=m), min_size=n, max_size=n),
+            label="mantissas",
+        ),
+        dtype=np.float64,
+    )
     shift = np.array(draw(st.lists(ints, min_size=m, max_size=m), label="shifts"), dtype=np.float64)
     scale = np.ldexp(1.0, exps)
     return mant * scale, shift[None, :] * scale
@@ -71,8 +80,9 @@ def distributions(draw: st.DrawFn, n: int | None = None, *, zeros: bool = True) 
 
 
 @st.composite
-def net_cases(draw: st.DrawFn, *, min_layers: int = 2, max_layers: int = 5,
-              equal_hidden: bool = False) -> NetCase:
+def net_cases(
+    draw: st.DrawFn, *, min_layers: int = 2, max_layers: int = 5, equal_hidden: bool = False
+) -> NetCase:
     """A well-conditioned network case: ReLU pre-activations clear of 0, probabilities ≥ 1e-3.
 
     ``max_layers`` counts layer sizes (weight layers + 1). With ``equal_hidden`` every hidden
@@ -83,8 +93,10 @@ def net_cases(draw: st.DrawFn, *, min_layers: int = 2, max_layers: int = 5,
         width = draw(st.integers(2, MAX_WIDTH), label="hidden_width")
         hidden = [width] * (depth - 2)
     else:
-        hidden = draw(st.lists(st.integers(1, MAX_WIDTH), min_size=depth - 2,
-                               max_size=depth - 2), label="hidden")
+        hidden = draw(
+            st.lists(st.integers(1, MAX_WIDTH), min_size=depth - 2, max_size=depth - 2),
+            label="hidden",
+        )
     n_in = draw(st.integers(1, MAX_WIDTH), label="n_features")
     n_out = draw(st.integers(2, 5), label="n_classes")
     batch = draw(st.integers(1, MAX_BATCH), label="batch")

@@ -25,8 +25,9 @@ def setup_call(case: NetCase) -> str:
     n = len(case.weights)
     w = ", ".join(f"W{i}" for i in range(n))
     b = ", ".join(f"b{i}" for i in range(n))
-    return (f"NeuralNetwork({case.layers}); net.weights[:] = [{w}]; net.biases[:] = [{b}]\n"
-            "    # then: ")
+    return (
+        f"NeuralNetwork({case.layers}); net.weights[:] = [{w}]; net.biases[:] = [{b}]\n    # then: "
+    )
 
 
 def build(case: NetCase) -> Any:
@@ -47,9 +48,13 @@ def check_parameters(net: Any, layers: list[int]) -> None:
     for attr in ("weights", "biases"):
         value = getattr(net, attr, None)
         if not isinstance(value, list) or len(value) != len(layers) - 1:
-            ph.fail(f"{call}.{attr}={type(value).__name__} of length "
-                    f"{len(value) if hasattr(value, '__len__') else '?'}, but should be a list of "
-                    f"{len(layers) - 1} arrays", call=call, hint=HINT_SHAPES)
+            ph.fail(
+                f"{call}.{attr}={type(value).__name__} of length "
+                f"{len(value) if hasattr(value, '__len__') else '?'}, but should be a list of "
+                f"{len(layers) - 1} arrays",
+                call=call,
+                hint=HINT_SHAPES,
+            )
     for i, (n_in, n_out) in enumerate(zip(layers, layers[1:])):
         ph.as_array(f"{call}.weights[{i}]", net.weights[i], shape=(n_out, n_in), call=call)
         ph.as_array(f"{call}.biases[{i}]", net.biases[i], shape=(n_out, 1), call=call)
@@ -59,16 +64,24 @@ def forward(net: Any, case: NetCase, X: np.ndarray | None = None) -> np.ndarray:
     __tracebackhide__ = True
     X = case.X if X is None else X
     got = net.forward(X.copy())
-    return ph.as_array("net.forward(X)", got, shape=(case.layers[-1], X.shape[1]),
-                       call=setup_call(case) + "net.forward(X)", inputs=inputs(case))
+    return ph.as_array(
+        "net.forward(X)",
+        got,
+        shape=(case.layers[-1], X.shape[1]),
+        call=setup_call(case) + "net.forward(X)",
+        inputs=inputs(case),
+    )
 
 
 def loss(net: Any, case: NetCase, y_pred: np.ndarray) -> float:
     __tracebackhide__ = True
     got = net.cross_entropy_loss(y_pred, case.Y.copy())
-    return ph.as_float("net.cross_entropy_loss(y_pred, Y)", got,
-                       call=setup_call(case) + "net.cross_entropy_loss(net.forward(X), Y)",
-                       inputs=inputs(case))
+    return ph.as_float(
+        "net.cross_entropy_loss(y_pred, Y)",
+        got,
+        call=setup_call(case) + "net.cross_entropy_loss(net.forward(X), Y)",
+        inputs=inputs(case),
+    )
 
 
 def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -81,10 +94,18 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
     for attr, params in (("dW", case.weights), ("db", case.biases)):
         value = getattr(net, attr, None)
         if not isinstance(value, list | tuple) or len(value) != len(params):
-            ph.fail(f"net.{attr} is {type(value).__name__}"
-                    f"{f' of length {len(value)}' if hasattr(value, '__len__') else ''}, but "
-                    f"should be a list of {len(params)} arrays, one per layer",
-                    call=call, inputs=inputs(case), hint=HINT_SHAPES)
-        grads.append([ph.as_array(f"net.{attr}[{i}]", g, shape=p.shape, call=call,
-                                  inputs=inputs(case)) for i, (g, p) in enumerate(zip(value, params))])
+            ph.fail(
+                f"net.{attr} is {type(value).__name__}"
+                f"{f' of length {len(value)}' if hasattr(value, '__len__') else ''}, but "
+                f"should be a list of {len(params)} arrays, one per layer",
+                call=call,
+                inputs=inputs(case),
+                hint=HINT_SHAPES,
+            )
+        grads.append(
+            [
+                ph.as_array(f"net.{attr}[{i}]", g, shape=p.shape, call=call, inputs=inputs(case))
+                for i, (g, p) in enumerate(zip(value, params))
+            ]
+        )
     return grads[0], grads[1]

@@ -111,8 +111,9 @@ def reference_network(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray
     return net
 
 
-def reference_forward(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
-                      X: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+def reference_forward(
+    weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], X: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
     """(hidden pre-activations, output probabilities) of the reference network."""
     net = reference_network(weights, biases)
     probabilities = net.forward(X)

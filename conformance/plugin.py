@@ -11,7 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from conformance import profiles  # noqa: F401  (registers the profiles)
 from conformance._impl import ImplementationError, impl
 
 AREAS: dict[str, str] = {
@@ -61,14 +63,59 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{area}: {what}")
     spec = config.getoption("impl")
     if spec is not None:
-        load(config, spec)
+        activate(config, spec)
 
 
-def load(config: pytest.Config, spec: str | None) -> None:
-    """Load the implementation once; a bad --impl is a usage error of one line."""
+def activate(config: pytest.Config, spec: str | None) -> None:
+    """Load the implementation (a bad --impl is a usage error of one line) and the suite's
+    Hypothesis profile, unless --hypothesis-profile chose another. Runs once a session: at
+    configure time with --impl, else when the suite's conftest.py is collected."""
     if impl.module is not None:
         return
     try:
         impl.load(spec, Path(config.invocation_params.dir))
     except ImplementationError as err:
         raise pytest.UsageError(str(err)) from None
+    if config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("conformance")
+
+
+def header_lines(config: pytest.Config) -> list[str]:
+    lines = [
+        f"conformance: impl={impl.name} file={impl.file}",
+        f"conformance: hypothesis profile={settings.default._current_profile} "  # type: ignore[attr-defined]
+        f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s",
+    ]
+    if impl.missing:
+        lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")
+    return lines
+
+
+_header_shown = pytest.StashKey[bool]()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if impl.module is None:  # not a conformance run (or the suite's conftest loads later)
+        return []
+    config.stash[_header_shown] = True
+    return header_lines(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under --pyargs without --impl the implementation loads during collection: say it then."""
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if impl.module is None or config.stash.get(_header_shown, False) or reporter is None:
+        return
+    if config.get_verbosity() >= 0:
+        for line in header_lines(config):
+            reporter.write_line(line)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if impl.missing:
+        terminalreporter.write_line(
+            f"conformance: {impl.name} is missing {', '.join(impl.missing)}: "
+            "the checks that need them failed",
+            yellow=True,
+        )

@@ -26,7 +26,11 @@ def fmt(x: Any) -> str:
                 x, separator=", ", precision=17, floatmode="unique", threshold=MAX_PRINTED + 1
             )
             body = body.replace("inf", "np.inf").replace("nan", "np.nan")
-            return f"np.array({body})" if x.dtype == np.float64 else f"np.array({body}, dtype=np.{x.dtype})"
+            return (
+                f"np.array({body})"
+                if x.dtype == np.float64
+                else f"np.array({body}, dtype=np.{x.dtype})"
+            )
         return f"<array shape={x.shape} dtype={x.dtype} min={np.min(x):.6g} max={np.max(x):.6g}>"
     if isinstance(x, float | np.floating):
         return repr(float(x))
@@ -40,8 +44,13 @@ def snippet(call: str, inputs: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def fail(message: str, *, call: str | None = None, inputs: Mapping[str, Any] | None = None,
-         hint: str | None = None) -> None:
+def fail(
+    message: str,
+    *,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+) -> None:
     """Raise AssertionError with the message, a hint and the reproduction as notes."""
     __tracebackhide__ = True
     err = AssertionError(message)
@@ -52,38 +61,67 @@ def fail(message: str, *, call: str | None = None, inputs: Mapping[str, Any] | N
     raise err
 
 
-def as_array(what: str, got: Any, *, shape: tuple[int, ...] | None = None,
-             call: str | None = None, inputs: Mapping[str, Any] | None = None) -> np.ndarray:
+def as_array(
+    what: str,
+    got: Any,
+    *,
+    shape: tuple[int, ...] | None = None,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> np.ndarray:
     """Check that ``got`` is a float64 ndarray (of ``shape``) and return it as a plain ndarray."""
     __tracebackhide__ = True
     if shape == () and isinstance(got, float | np.floating):
         got = np.asarray(got)  # NumPy's ufuncs return a scalar for a 0-d array
     if not isinstance(got, np.ndarray):
-        fail(f"type({what})={type(got).__name__}, but should be numpy.ndarray",
-             call=call, inputs=inputs, hint="return np.ndarray results (convert with np.asarray)")
+        fail(
+            f"type({what})={type(got).__name__}, but should be numpy.ndarray",
+            call=call,
+            inputs=inputs,
+            hint="return np.ndarray results (convert with np.asarray)",
+        )
     if shape is not None and got.shape != shape:
-        fail(f"{what}.shape={got.shape}, but should be {shape}", call=call, inputs=inputs,
-             hint="keep the input's shape; batches are (n_features, n_samples)")
+        fail(
+            f"{what}.shape={got.shape}, but should be {shape}",
+            call=call,
+            inputs=inputs,
+            hint="keep the input's shape; batches are (n_features, n_samples)",
+        )
     if got.dtype != np.float64:
         fail(f"{what}.dtype={got.dtype}, but should be float64", call=call, inputs=inputs)
     return np.asarray(got).view(np.ndarray)
 
 
-def as_float(what: str, got: Any, *, call: str | None = None,
-             inputs: Mapping[str, Any] | None = None) -> float:
+def as_float(
+    what: str, got: Any, *, call: str | None = None, inputs: Mapping[str, Any] | None = None
+) -> float:
     """Check that ``got`` is one real number (float, numpy scalar or 0-d array)."""
     __tracebackhide__ = True
-    if isinstance(got, bool) or not isinstance(got, int | float | np.integer | np.floating | np.ndarray):
+    if isinstance(got, bool) or not isinstance(
+        got, int | float | np.integer | np.floating | np.ndarray
+    ):
         fail(f"type({what})={type(got).__name__}, but should be float", call=call, inputs=inputs)
     if isinstance(got, np.ndarray) and got.size != 1:
-        fail(f"{what}.shape={got.shape}, but should be a single number", call=call, inputs=inputs,
-             hint="sum over every entry; return a float, not an array")
+        fail(
+            f"{what}.shape={got.shape}, but should be a single number",
+            call=call,
+            inputs=inputs,
+            hint="sum over every entry; return a float, not an array",
+        )
     return float(np.asarray(got).reshape(()))
 
 
-def assert_close(what: str, got: Any, expected: Any, *, rtol: float, atol: float,
-                 call: str | None = None, inputs: Mapping[str, Any] | None = None,
-                 hint: str | None = None) -> None:
+def assert_close(
+    what: str,
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float,
+    atol: float,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+) -> None:
     """|got − expected| ≤ atol + rtol·|expected| entrywise; NaN or ±inf in ``got`` always fails.
 
     ``expected`` must be finite. The check is vectorised; the diagnosis runs only on failure.
@@ -92,8 +130,12 @@ def assert_close(what: str, got: Any, expected: Any, *, rtol: float, atol: float
     got_a = np.asarray(got, dtype=np.float64)
     exp_a = np.asarray(expected, dtype=np.float64)
     if got_a.shape != exp_a.shape:
-        fail(f"{what}.shape={got_a.shape}, but should be {exp_a.shape}", call=call, inputs=inputs,
-             hint=hint)
+        fail(
+            f"{what}.shape={got_a.shape}, but should be {exp_a.shape}",
+            call=call,
+            inputs=inputs,
+            hint=hint,
+        )
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(got_a - exp_a)
         bad = ~(err <= atol + rtol * np.abs(exp_a))  # NaN compares False, so it is bad
@@ -121,11 +163,21 @@ def _worst_index(err: np.ndarray, bad: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(scored)), err.shape))
 
 
-def assert_unchanged(what: str, before: np.ndarray, after: Any, *, call: str | None = None,
-                     inputs: Mapping[str, Any] | None = None) -> None:
+def assert_unchanged(
+    what: str,
+    before: np.ndarray,
+    after: Any,
+    *,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> None:
     """The caller's array must come back bit-for-bit as it was passed in."""
     __tracebackhide__ = True
     if not np.array_equal(before, np.asarray(after), equal_nan=True):
-        fail(f"{what} was modified in place: it is now {fmt(np.asarray(after))}, "
-             f"but should still be {fmt(before)}", call=call, inputs=inputs,
-             hint="work on a copy (x.copy()) or build a new array instead of writing into the input")
+        fail(
+            f"{what} was modified in place: it is now {fmt(np.asarray(after))}, "
+            f"but should still be {fmt(before)}",
+            call=call,
+            inputs=inputs,
+            hint="work on a copy (x.copy()) or build a new array instead of writing into the input",
+        )

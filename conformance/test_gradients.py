@@ -18,8 +18,10 @@ from conformance.numerics import FD_ATOL, FD_RTOL, FD_STEP, NetCase, central_dif
 
 pytestmark = pytest.mark.gradients
 
-HINT = ("dW[i] = dz_i @ a_{i}ᵀ / m, db[i] = Σ_samples dz_i / m (keepdims), "
-        "dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1}), starting from dz = (y_pred − y_true) / m")
+HINT = (
+    "dW[i] = dz_i @ a_{i}ᵀ / m, db[i] = Σ_samples dz_i / m (keepdims), "
+    "dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1}), starting from dz = (y_pred − y_true) / m"
+)
 
 
 def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -53,8 +55,16 @@ def check_against_finite_differences(case: NetCase) -> None:
     for name, got, numeric in (("dW", dW, num_dW), ("db", db, num_db)):
         for i, (g, e) in enumerate(zip(got, numeric)):
             scale = float(np.max(np.abs(e)))
-            ph.assert_close(f"net.{name}[{i}]", g, e, rtol=0, atol=FD_ATOL + FD_RTOL * scale,
-                            call=call, inputs=nh.inputs(case), hint=HINT)
+            ph.assert_close(
+                f"net.{name}[{i}]",
+                g,
+                e,
+                rtol=0,
+                atol=FD_ATOL + FD_RTOL * scale,
+                call=call,
+                inputs=nh.inputs(case),
+                hint=HINT,
+            )
 
 
 @given(case=hh.net_cases(min_layers=3, max_layers=4))
@@ -88,12 +98,23 @@ def test_single_sigmoid_neuron_with_squared_error() -> None:
     x, w, b, y = np.array(g["x"]), np.array(g["w"]), g["b"], g["y"]
     z = np.array([w @ x + b])
     a = ph.as_array("sigmoid(z)", bp.sigmoid(z.copy()), shape=(1,))[0]
-    delta = 2 * (a - y) * ph.as_array("sigmoid_derivative(z)", bp.sigmoid_derivative(z.copy()),
-                                      shape=(1,))[0]
+    delta = (
+        2
+        * (a - y)
+        * ph.as_array("sigmoid_derivative(z)", bp.sigmoid_derivative(z.copy()), shape=(1,))[0]
+    )
     inputs = {"x": x, "w": w, "b": b, "y": y}
     call = "sigmoid_derivative(np.array([w @ x + b]))  # dL/dw = 2(a − y)·σ'(z)·x"
-    ph.assert_close("dL/dw", delta * x, g["dL_dw"], rtol=1e-12, atol=1e-15, call=call,
-                    inputs=inputs, hint="σ'(z) = σ(z)(1 − σ(z)), at the pre-activation z")
+    ph.assert_close(
+        "dL/dw",
+        delta * x,
+        g["dL_dw"],
+        rtol=1e-12,
+        atol=1e-15,
+        call=call,
+        inputs=inputs,
+        hint="σ'(z) = σ(z)(1 − σ(z)), at the pre-activation z",
+    )
     ph.assert_close("dL/db", delta, g["dL_db"], rtol=1e-12, atol=1e-15, call=call, inputs=inputs)
 
     def loss(w_: np.ndarray) -> float:
@@ -101,10 +122,28 @@ def test_single_sigmoid_neuron_with_squared_error() -> None:
         return float((a_[0] - y) ** 2)
 
     # Step 1e-6 on O(1) inputs: error ≈ 1e-10; tolerance 1e-8.
-    ph.assert_close("central differences of L(w)", central_difference(loss, w, 1e-6), delta * x,
-                    rtol=0, atol=1e-8, call="sigmoid(np.array([w @ x + b]))", inputs=inputs)
-    own = ph.as_array("numerical_gradient(L, w)", bp.numerical_gradient(loss, w.copy()),
-                      shape=w.shape, call="numerical_gradient(L, w)", inputs=inputs)
-    ph.assert_close("numerical_gradient(L, w)", own, g["dL_dw"], rtol=0, atol=1e-8,
-                    call="numerical_gradient(L, w)  # L(w) = (sigmoid(w @ x + b) - y)**2",
-                    inputs=inputs)
+    ph.assert_close(
+        "central differences of L(w)",
+        central_difference(loss, w, 1e-6),
+        delta * x,
+        rtol=0,
+        atol=1e-8,
+        call="sigmoid(np.array([w @ x + b]))",
+        inputs=inputs,
+    )
+    own = ph.as_array(
+        "numerical_gradient(L, w)",
+        bp.numerical_gradient(loss, w.copy()),
+        shape=w.shape,
+        call="numerical_gradient(L, w)",
+        inputs=inputs,
+    )
+    ph.assert_close(
+        "numerical_gradient(L, w)",
+        own,
+        g["dL_dw"],
+        rtol=0,
+        atol=1e-8,
+        call="numerical_gradient(L, w)  # L(w) = (sigmoid(w @ x + b) - y)**2",
+        inputs=inputs,
+    )

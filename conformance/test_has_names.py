@@ -17,8 +17,10 @@ pytestmark = pytest.mark.contract
 def test_has_name(name: str) -> None:
     assert bp.module is not None
     if not hasattr(bp.module, name):
-        pytest.fail(f"{bp.name} defines no `{name}`: {FUNCTIONS.get(name, 'the network class')}",
-                    pytrace=False)
+        pytest.fail(
+            f"{bp.name} defines no `{name}`: {FUNCTIONS.get(name, 'the network class')}",
+            pytrace=False,
+        )
     assert callable(getattr(bp.module, name)), f"{name} is not callable"
 
 
@@ -41,8 +43,13 @@ def test_numerical_gradient_takes_eps() -> None:
         pytest.skip("numerical_gradient has no inspectable signature")
     eps = params.get("eps")
     if eps is None:
-        pytest.fail(f"numerical_gradient{inspect.signature(bp.numerical_gradient)} takes no "
-                    "`eps`, but should be numerical_gradient(f, x, eps=1e-5)", pytrace=False)
+        pytest.fail(
+            f"numerical_gradient{inspect.signature(bp.numerical_gradient)} takes no "
+            "`eps`, but should be numerical_gradient(f, x, eps=1e-5)",
+            pytrace=False,
+        )
     if eps.default != 1e-5:
-        pytest.fail(f"numerical_gradient's eps defaults to {eps.default!r}, but should be 1e-5",
-                    pytrace=False)
+        pytest.fail(
+            f"numerical_gradient's eps defaults to {eps.default!r}, but should be 1e-5",
+            pytrace=False,
+        )

@@ -34,14 +34,23 @@ def measure(name: str, *args: np.ndarray) -> float:
     return ph.as_float(call, got, call=call, inputs=dict(zip(names, args)))
 
 
-def close(what: str, got: float, expected: float, inputs: dict, call: str, hint: str | None = None,
-          ) -> None:
+def close(
+    what: str,
+    got: float,
+    expected: float,
+    inputs: dict,
+    call: str,
+    hint: str | None = None,
+) -> None:
     __tracebackhide__ = True
-    ph.assert_close(what, got, expected, rtol=INFO_RTOL, atol=INFO_ATOL, call=call, inputs=inputs,
-                    hint=hint)
+    ph.assert_close(
+        what, got, expected, rtol=INFO_RTOL, atol=INFO_ATOL, call=call, inputs=inputs, hint=hint
+    )
 
 
-@pytest.mark.parametrize("row", fixtures.golden()["information"], ids=lambda r: f"p={r['p']},q={r['q']}")
+@pytest.mark.parametrize(
+    "row", fixtures.golden()["information"], ids=lambda r: f"p={r['p']},q={r['q']}"
+)
 @pytest.mark.parametrize("name", ["entropy", "cross_entropy", "kl_divergence"])
 def test_matches_exact_values(name: str, row: dict) -> None:
     """The tutorial's examples and more, against mpmath; one-hot p included."""
@@ -71,8 +80,14 @@ def test_cross_entropy_is_entropy_plus_kl(p: np.ndarray, data: st.DataObject) ->
     q = data.draw(hh.distributions(len(p), zeros=False), label="q")
     ce = measure("cross_entropy", p, q)
     h, kl = measure("entropy", p), measure("kl_divergence", p, q)
-    close("cross_entropy(p, q)", ce, h + kl, {"p": p, "q": q},
-          "cross_entropy(p, q)  # vs entropy(p) + kl_divergence(p, q)", HINT_ZERO)
+    close(
+        "cross_entropy(p, q)",
+        ce,
+        h + kl,
+        {"p": p, "q": q},
+        "cross_entropy(p, q)  # vs entropy(p) + kl_divergence(p, q)",
+        HINT_ZERO,
+    )
 
 
 @given(p=hh.distributions(), data=st.data())
@@ -81,11 +96,20 @@ def test_gibbs_inequality(p: np.ndarray, data: st.DataObject) -> None:
     q = data.draw(hh.distributions(len(p), zeros=False), label="q")
     kl = measure("kl_divergence", p, q)
     if kl < -INFO_ATOL:
-        ph.fail(f"kl_divergence(p, q)={kl!r}, but should be ≥ 0 (Gibbs' inequality)",
-                call="kl_divergence(p, q)", inputs={"p": p, "q": q},
-                hint="D_KL(p ‖ q) = Σ p log(p / q): p first, q second")
-    close("kl_divergence(p, p)", measure("kl_divergence", p, p), 0.0, {"p": p},
-          "kl_divergence(p, p)", HINT_ZERO)
+        ph.fail(
+            f"kl_divergence(p, q)={kl!r}, but should be ≥ 0 (Gibbs' inequality)",
+            call="kl_divergence(p, q)",
+            inputs={"p": p, "q": q},
+            hint="D_KL(p ‖ q) = Σ p log(p / q): p first, q second",
+        )
+    close(
+        "kl_divergence(p, p)",
+        measure("kl_divergence", p, p),
+        0.0,
+        {"p": p},
+        "kl_divergence(p, p)",
+        HINT_ZERO,
+    )
 
 
 @given(p=hh.distributions(zeros=False), data=st.data())
@@ -98,46 +122,103 @@ def test_kl_is_zero_only_for_equal_distributions(p: np.ndarray, data: st.DataObj
     expected = float(np.sum(p * np.log(p / q)))
     if expected < 1e-9:
         return  # q ≈ p (p nearly uniform): nothing to tell
-    close("kl_divergence(p, q)", measure("kl_divergence", p, q), expected, {"p": p, "q": q},
-          "kl_divergence(p, q)", "D_KL(p ‖ q) = Σ p log(p / q): p first, q second")
+    close(
+        "kl_divergence(p, q)",
+        measure("kl_divergence", p, q),
+        expected,
+        {"p": p, "q": q},
+        "kl_divergence(p, q)",
+        "D_KL(p ‖ q) = Σ p log(p / q): p first, q second",
+    )
 
 
 def test_binary_entropy_matches_exact_values() -> None:
     golden = fixtures.golden()["binary_entropy"]
     p, expected = np.array(golden["p"]), np.array(golden["binary_entropy"])
-    got = ph.as_array("binary_entropy(p)", bp.binary_entropy(p.copy()), shape=p.shape,
-                      call="binary_entropy(p)", inputs={"p": p})
-    ph.assert_close("binary_entropy(p)", got, expected, rtol=ELEMENTWISE_RTOL, atol=INFO_ATOL,
-                    call="binary_entropy(p)", inputs={"p": p}, hint=HINT_ZERO)
+    got = ph.as_array(
+        "binary_entropy(p)",
+        bp.binary_entropy(p.copy()),
+        shape=p.shape,
+        call="binary_entropy(p)",
+        inputs={"p": p},
+    )
+    ph.assert_close(
+        "binary_entropy(p)",
+        got,
+        expected,
+        rtol=ELEMENTWISE_RTOL,
+        atol=INFO_ATOL,
+        call="binary_entropy(p)",
+        inputs={"p": p},
+        hint=HINT_ZERO,
+    )
 
 
-@given(p=hh.arrays(st.floats(0, 1), hh.shapes))
+@given(p=hh.arrays(st.integers(0, 2**20).map(lambda k: k / 2**20), hh.shapes))
 def test_binary_entropy_is_elementwise_symmetric_and_bounded(p: np.ndarray) -> None:
-    """H(p) = H(1 − p) ∈ [0, ln 2] for any shape; the input is left unchanged."""
+    """H(p) = H(1 − p) ∈ [0, ln 2] for any shape; the input is left unchanged.
+
+    p = k / 2^20, so that 1 − p is exact and both sides see the same pair of numbers."""
     before = p.copy()
-    got = ph.as_array("binary_entropy(p)", bp.binary_entropy(p), shape=p.shape,
-                      call="binary_entropy(p)", inputs={"p": before})
+    got = ph.as_array(
+        "binary_entropy(p)",
+        bp.binary_entropy(p),
+        shape=p.shape,
+        call="binary_entropy(p)",
+        inputs={"p": before},
+    )
     ph.assert_unchanged("p", before, p, call="binary_entropy(p)", inputs={"p": before})
     mirrored = ph.as_array("binary_entropy(1 - p)", bp.binary_entropy(1 - before), shape=p.shape)
-    ph.assert_close("binary_entropy(p)", got, mirrored, rtol=1e-9, atol=1e-15,
-                    call="binary_entropy(p)  # vs binary_entropy(1 - p)", inputs={"p": before})
+    ph.assert_close(
+        "binary_entropy(p)",
+        got,
+        mirrored,
+        rtol=1e-9,
+        atol=1e-15,
+        call="binary_entropy(p)  # vs binary_entropy(1 - p)",
+        inputs={"p": before},
+    )
     with np.errstate(invalid="ignore"):
         outside = ~((got >= -INFO_ATOL) & (got <= np.log(2) + INFO_ATOL))
     if outside.any():
         i = tuple(int(k) for k in np.argwhere(outside)[0])
-        ph.fail(f"binary_entropy(p){list(i)}={ph.fmt(got[i])} for p={ph.fmt(before[i])}, but "
-                "should be in [0, ln 2]", call="binary_entropy(p)", inputs={"p": before},
-                hint=HINT_ZERO)
+        ph.fail(
+            f"binary_entropy(p){list(i)}={ph.fmt(got[i])} for p={ph.fmt(before[i])}, but "
+            "should be in [0, ln 2]",
+            call="binary_entropy(p)",
+            inputs={"p": before},
+            hint=HINT_ZERO,
+        )
 
 
 def test_binary_entropy_peaks_at_ln2_at_one_half() -> None:
     p = np.linspace(0, 1, 101)
-    got = ph.as_array("binary_entropy(p)", bp.binary_entropy(p.copy()), shape=p.shape,
-                      call="binary_entropy(p)", inputs={"p": p})
-    ph.assert_close("max binary_entropy(p)", got.max(), np.log(2), rtol=1e-12, atol=0,
-                    call="binary_entropy(p)", inputs={"p": p}, hint=HINT_NATS)
-    ph.assert_close("argmax binary_entropy(p)", p[int(np.argmax(got))], 0.5, rtol=0, atol=0,
-                    call="binary_entropy(p)", inputs={"p": p})
+    got = ph.as_array(
+        "binary_entropy(p)",
+        bp.binary_entropy(p.copy()),
+        shape=p.shape,
+        call="binary_entropy(p)",
+        inputs={"p": p},
+    )
+    ph.assert_close(
+        "max binary_entropy(p)",
+        got.max(),
+        np.log(2),
+        rtol=1e-12,
+        atol=0,
+        call="binary_entropy(p)",
+        inputs={"p": p},
+        hint=HINT_NATS,
+    )
+    ph.assert_close(
+        "argmax binary_entropy(p)",
+        p[int(np.argmax(got))],
+        0.5,
+        rtol=0,
+        atol=0,
+        call="binary_entropy(p)",
+        inputs={"p": p},
+    )
 
 
 def test_entropy_connection_sigmoid_gradient_peaks_where_entropy_peaks() -> None:
@@ -146,14 +227,35 @@ def test_entropy_connection_sigmoid_gradient_peaks_where_entropy_peaks() -> None
     s = ph.as_array("sigmoid(z)", bp.sigmoid(z.copy()), shape=z.shape)
     ds = ph.as_array("sigmoid_derivative(z)", bp.sigmoid_derivative(z.copy()), shape=z.shape)
     h = ph.as_array("binary_entropy(sigmoid(z))", bp.binary_entropy(s.copy()), shape=z.shape)
-    ph.assert_close("sigmoid_derivative(z)", ds, s * (1 - s), rtol=1e-9, atol=ELEMENTWISE_ATOL,
-                    call="sigmoid_derivative(z)  # vs s * (1 - s), s = sigmoid(z)",
-                    inputs={"z": z})
+    ph.assert_close(
+        "sigmoid_derivative(z)",
+        ds,
+        s * (1 - s),
+        rtol=1e-9,
+        atol=ELEMENTWISE_ATOL,
+        call="sigmoid_derivative(z)  # vs s * (1 - s), s = sigmoid(z)",
+        inputs={"z": z},
+    )
     for what, values in (("sigmoid_derivative(z)", ds), ("binary_entropy(sigmoid(z))", h)):
-        ph.assert_close(f"argmax {what}", z[int(np.argmax(values))], 0.0, rtol=0, atol=1e-12,
-                        call=what, inputs={"z": z})
-    ph.assert_close("binary_entropy(sigmoid(0))", h[60], np.log(2), rtol=1e-12, atol=0,
-                    call="binary_entropy(sigmoid(z))", inputs={"z": z}, hint=HINT_NATS)
+        ph.assert_close(
+            f"argmax {what}",
+            z[int(np.argmax(values))],
+            0.0,
+            rtol=0,
+            atol=1e-12,
+            call=what,
+            inputs={"z": z},
+        )
+    ph.assert_close(
+        "binary_entropy(sigmoid(0))",
+        h[60],
+        np.log(2),
+        rtol=1e-12,
+        atol=0,
+        call="binary_entropy(sigmoid(z))",
+        inputs={"z": z},
+        hint=HINT_NATS,
+    )
 
 
 @given(data=st.data())
@@ -169,6 +271,13 @@ def test_softmax_cross_entropy_gradient_is_y_pred_minus_y_true(data: st.DataObje
     # Step 1e-6 on logits in [−3, 3]: error ≈ 1e-10 + ε·|L|/h ≈ 1e-9; tolerance 1e-7.
     numeric = central_difference(loss, z, 1e-6)
     y_pred = ph.as_array("softmax(z)", bp.softmax(z.copy()), shape=z.shape)
-    ph.assert_close("∂ cross_entropy(y, softmax(z)) / ∂z", numeric, y_pred - y, rtol=0, atol=1e-7,
-                    call="cross_entropy(y, softmax(z))", inputs={"y": y, "z": z},
-                    hint="the softmax + cross-entropy gradient w.r.t. the logits is y_pred − y_true")
+    ph.assert_close(
+        "∂ cross_entropy(y, softmax(z)) / ∂z",
+        numeric,
+        y_pred - y,
+        rtol=0,
+        atol=1e-7,
+        call="cross_entropy(y, softmax(z))",
+        inputs={"y": y, "z": z},
+        hint="the softmax + cross-entropy gradient w.r.t. the logits is y_pred − y_true",
+    )

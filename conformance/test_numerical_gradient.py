@@ -15,7 +15,9 @@ from conformance._impl import impl as bp
 
 pytestmark = pytest.mark.numerical_gradient
 
-HINT = "(f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), one entry e_i at a time, over np.ndindex(x.shape)"
+HINT = (
+    "(f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), one entry e_i at a time, over np.ndindex(x.shape)"
+)
 
 SHAPES = [(1,), (4,), (3, 2), (2, 3, 2)]
 
@@ -49,9 +51,16 @@ def test_matches_known_gradient(shape: tuple[int, ...], data: st.DataObject) -> 
     passes every central difference and fails a forward difference (error ≈ eps/2·|f''| ≈ 5e-6)."""
     x = data.draw(hh.arrays(st.floats(-1, 1), st.just(shape)), label="x")
     got = gradient(smooth, x)
-    ph.assert_close("numerical_gradient(f, x)", got, smooth_gradient(x), rtol=0, atol=1e-8,
-                    call="numerical_gradient(f, x)  # f = Σ sin(x)·c + (Σ x)²/4",
-                    inputs={"x": x}, hint=HINT)
+    ph.assert_close(
+        "numerical_gradient(f, x)",
+        got,
+        smooth_gradient(x),
+        rtol=0,
+        atol=1e-8,
+        call="numerical_gradient(f, x)  # f = Σ sin(x)·c + (Σ x)²/4",
+        inputs={"x": x},
+        hint=HINT,
+    )
 
 
 @pytest.mark.parametrize("eps", [1e-2, 1e-3])
@@ -66,9 +75,16 @@ def test_uses_central_differences_with_the_given_eps(eps: float, shape: tuple[in
         return float(np.sum(v**3))
 
     got = gradient(cube, x, eps=eps)
-    ph.assert_close(f"numerical_gradient(f, x, eps={eps})", got, 3 * x**2 + eps**2, rtol=1e-9,
-                    atol=1e-11, call=f"numerical_gradient(f, x, eps={eps})  # f = Σ x³",
-                    inputs={"x": x}, hint=HINT + "; use the eps you are given")
+    ph.assert_close(
+        f"numerical_gradient(f, x, eps={eps})",
+        got,
+        3 * x**2 + eps**2,
+        rtol=1e-9,
+        atol=1e-11,
+        call=f"numerical_gradient(f, x, eps={eps})  # f = Σ x³",
+        inputs={"x": x},
+        hint=HINT + "; use the eps you are given",
+    )
 
 
 def test_calls_f_with_arrays_shaped_like_x() -> None:
@@ -82,14 +98,22 @@ def test_calls_f_with_arrays_shaped_like_x() -> None:
     gradient(f, x)
     wrong = [s for s in seen if s != x.shape]
     if wrong:
-        ph.fail(f"f was called with an argument of shape {wrong[0]}, but should get arrays "
-                f"shaped like x {x.shape}", call="numerical_gradient(f, x)", inputs={"x": x},
-                hint=HINT)
+        ph.fail(
+            f"f was called with an argument of shape {wrong[0]}, but should get arrays "
+            f"shaped like x {x.shape}",
+            call="numerical_gradient(f, x)",
+            inputs={"x": x},
+            hint=HINT,
+        )
 
 
 def test_returns_a_new_array() -> None:
     x = np.array([0.3, -0.2])
     got = gradient(lambda v: float(np.sum(v**2)), x)
     if got is x or np.shares_memory(got, x):
-        ph.fail("numerical_gradient(f, x) returned x itself (or a view of it), but should return "
-                "a new array", call="numerical_gradient(f, x)", inputs={"x": x})
+        ph.fail(
+            "numerical_gradient(f, x) returned x itself (or a view of it), but should return "
+            "a new array",
+            call="numerical_gradient(f, x)",
+            inputs={"x": x},
+        )

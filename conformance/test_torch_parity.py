@@ -44,7 +44,12 @@ def torch_reference(case: NetCase) -> tuple[np.ndarray, float, list[np.ndarray],
     loss = torch.nn.functional.cross_entropy(logits.T, labels)  # mean over the batch
     loss.backward()
     probabilities = torch.softmax(logits, dim=0).detach().numpy()
-    return (probabilities, float(loss.detach()), [W.grad.numpy() for W in Ws], [b.grad.numpy() for b in bs])
+    return (
+        probabilities,
+        float(loss.detach()),
+        [W.grad.numpy() for W in Ws],
+        [b.grad.numpy() for b in bs],
+    )
 
 
 def check_parity(case: NetCase) -> None:
@@ -53,20 +58,41 @@ def check_parity(case: NetCase) -> None:
     net = nh.build(case)
     inputs = nh.inputs(case)
     y_pred = nh.forward(net, case)
-    ph.assert_close("net.forward(X)", y_pred, p_torch, rtol=PROB_RTOL, atol=PROB_ATOL,
-                    call=nh.setup_call(case) + "net.forward(X)", inputs=inputs,
-                    hint="ReLU on hidden layers, W @ a + b on every layer, softmax over axis 0")
-    ph.assert_close("net.cross_entropy_loss(y_pred, Y)", nh.loss(net, case, y_pred), loss_torch,
-                    rtol=LOSS_RTOL, atol=0, call=nh.setup_call(case)
-                    + "net.cross_entropy_loss(net.forward(X), Y)", inputs=inputs,
-                    hint="mean over samples (divide by m) of −Σ_k y log y_pred, natural log")
+    ph.assert_close(
+        "net.forward(X)",
+        y_pred,
+        p_torch,
+        rtol=PROB_RTOL,
+        atol=PROB_ATOL,
+        call=nh.setup_call(case) + "net.forward(X)",
+        inputs=inputs,
+        hint="ReLU on hidden layers, W @ a + b on every layer, softmax over axis 0",
+    )
+    ph.assert_close(
+        "net.cross_entropy_loss(y_pred, Y)",
+        nh.loss(net, case, y_pred),
+        loss_torch,
+        rtol=LOSS_RTOL,
+        atol=0,
+        call=nh.setup_call(case) + "net.cross_entropy_loss(net.forward(X), Y)",
+        inputs=inputs,
+        hint="mean over samples (divide by m) of −Σ_k y log y_pred, natural log",
+    )
     dW, db = nh.gradients(nh.build(case), case)
     call = nh.setup_call(case) + "net.forward(X); net.backward(Y); net.dW, net.db"
     for name, got, expected in (("dW", dW, dW_torch), ("db", db, db_torch)):
         for i, (g, e) in enumerate(zip(got, expected)):
             atol = GRAD_ATOL + GRAD_RTOL * float(np.max(np.abs(e)))
-            ph.assert_close(f"net.{name}[{i}]", g, e, rtol=0, atol=atol, call=call, inputs=inputs,
-                            hint="PyTorch's grad of the mean loss; compare layer by layer")
+            ph.assert_close(
+                f"net.{name}[{i}]",
+                g,
+                e,
+                rtol=0,
+                atol=atol,
+                call=call,
+                inputs=inputs,
+                hint="PyTorch's grad of the mean loss; compare layer by layer",
+            )
 
 
 @pytest.mark.parametrize("layers", DEPTHS, ids=lambda v: f"layers={v}")

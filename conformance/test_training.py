@@ -1,9 +1,10 @@
 """Training: initialisation, update, train_step, predict, and XOR convergence.
 
-The tutorial's 2-4-2 net at lr 0.5 for 5000 steps learns XOR from about two starting points
-in three; so convergence is checked from fixed good starting points, and from the
-implementation's own initialisation with enough fresh tries that a correct implementation
-fails by bad luck with probability < 1e-13.
+The tutorial's 2-4-2 net at lr 0.5 for 5000 steps learns XOR from only about two He-initialised
+starting points in three, and an implementation may seed its own generator so that every
+network starts alike. So convergence is checked from fixed starting points that the kit sets
+(ones the reference learns from robustly): the verdict never depends on the implementation's
+random state. Its initialisation is checked separately, by its statistics.
 """
 
 import numpy as np
@@ -21,8 +22,6 @@ LR = 0.3  # not 1, so lr and lr² differ
 #: Parameters after one step agree to the gradients' tolerance times lr; the loss to the
 #: ε-in-log allowance of the parity checks (see test_torch_parity).
 STEP_ATOL, LOSS_RTOL = 1e-9, 1e-6
-#: At most 0.35^30 ≈ 2e-14 of correct implementations fail to learn XOR 30 times in a row.
-XOR_TRIES = 30
 
 
 def well_conditioned_case(layers: list[int], batch: int) -> NetCase:
@@ -34,8 +33,15 @@ def test_fresh_network_has_contract_shapes_and_zero_biases(layers: list[int]) ->
     net = bp.NeuralNetwork(layers)
     nh.check_parameters(net, layers)
     for i, b in enumerate(net.biases):
-        ph.assert_close(f"NeuralNetwork({layers}).biases[{i}]", b, np.zeros_like(b), rtol=0, atol=0,
-                        call=f"NeuralNetwork({layers})", hint="biases start at zero")
+        ph.assert_close(
+            f"NeuralNetwork({layers}).biases[{i}]",
+            b,
+            np.zeros_like(b),
+            rtol=0,
+            atol=0,
+            call=f"NeuralNetwork({layers})",
+            hint="biases start at zero",
+        )
 
 
 def test_weights_are_he_initialised() -> None:
@@ -48,11 +54,24 @@ def test_weights_are_he_initialised() -> None:
         W = np.asarray(W)
         std = np.sqrt(2.0 / n_in)
         call = f"NeuralNetwork({layers})"
-        ph.assert_close(f"weights[{i}].std()", W.std(), std, rtol=0.03, atol=0, call=call,
-                        hint="He initialisation: randn(n_out, n_in) * sqrt(2 / n_in)")
-        ph.assert_close(f"weights[{i}].mean()", W.mean(), 0.0, rtol=0,
-                        atol=6 * std / np.sqrt(W.size), call=call,
-                        hint="He initialisation draws from a normal distribution centred at 0")
+        ph.assert_close(
+            f"weights[{i}].std()",
+            W.std(),
+            std,
+            rtol=0.03,
+            atol=0,
+            call=call,
+            hint="He initialisation: randn(n_out, n_in) * sqrt(2 / n_in)",
+        )
+        ph.assert_close(
+            f"weights[{i}].mean()",
+            W.mean(),
+            0.0,
+            rtol=0,
+            atol=6 * std / np.sqrt(W.size),
+            call=call,
+            hint="He initialisation draws from a normal distribution centred at 0",
+        )
 
 
 def test_update_is_one_sgd_step() -> None:
@@ -63,12 +82,21 @@ def test_update_is_one_sgd_step() -> None:
     dW, db = [g.copy() for g in dW], [g.copy() for g in db]
     net.update(LR)
     call = nh.setup_call(case) + f"net.forward(X); net.backward(Y); net.update({LR})"
-    for name, params, start, grads in (("weights", net.weights, case.weights, dW),
-                                       ("biases", net.biases, case.biases, db)):
+    for name, params, start, grads in (
+        ("weights", net.weights, case.weights, dW),
+        ("biases", net.biases, case.biases, db),
+    ):
         for i, (p, p0, g) in enumerate(zip(params, start, grads)):
-            ph.assert_close(f"net.{name}[{i}]", np.asarray(p), p0 - LR * g, rtol=0, atol=1e-15,
-                            call=call, inputs=nh.inputs(case),
-                            hint="subtract lr·gradient in place, from every weight and bias")
+            ph.assert_close(
+                f"net.{name}[{i}]",
+                np.asarray(p),
+                p0 - LR * g,
+                rtol=0,
+                atol=1e-15,
+                call=call,
+                inputs=nh.inputs(case),
+                hint="subtract lr·gradient in place, from every weight and bias",
+            )
 
 
 def test_train_step_returns_the_loss_before_its_update() -> None:
@@ -81,17 +109,37 @@ def test_train_step_returns_the_loss_before_its_update() -> None:
     oracle.update(LR)
     net = nh.build(case)
     call = nh.setup_call(case) + f"net.train_step(X, Y, {LR})"
-    got = ph.as_float("net.train_step(X, Y, lr)", net.train_step(case.X.copy(), case.Y.copy(), LR),
-                      call=call, inputs=nh.inputs(case))
-    ph.assert_close("net.train_step(X, Y, lr)", got, expected_loss, rtol=LOSS_RTOL, atol=0,
-                    call=call, inputs=nh.inputs(case),
-                    hint="return the loss of this step's forward pass, computed before update")
-    for name, params, expected in (("weights", net.weights, oracle.weights),
-                                   ("biases", net.biases, oracle.biases)):
+    got = ph.as_float(
+        "net.train_step(X, Y, lr)",
+        net.train_step(case.X.copy(), case.Y.copy(), LR),
+        call=call,
+        inputs=nh.inputs(case),
+    )
+    ph.assert_close(
+        "net.train_step(X, Y, lr)",
+        got,
+        expected_loss,
+        rtol=LOSS_RTOL,
+        atol=0,
+        call=call,
+        inputs=nh.inputs(case),
+        hint="return the loss of this step's forward pass, computed before update",
+    )
+    for name, params, expected in (
+        ("weights", net.weights, oracle.weights),
+        ("biases", net.biases, oracle.biases),
+    ):
         for i, (p, e) in enumerate(zip(params, expected)):
-            ph.assert_close(f"net.{name}[{i}] after train_step", np.asarray(p), e, rtol=0,
-                            atol=STEP_ATOL, call=call, inputs=nh.inputs(case),
-                            hint="forward, loss, backward, then update — in that order")
+            ph.assert_close(
+                f"net.{name}[{i}] after train_step",
+                np.asarray(p),
+                e,
+                rtol=0,
+                atol=STEP_ATOL,
+                call=call,
+                inputs=nh.inputs(case),
+                hint="forward, loss, backward, then update — in that order",
+            )
 
 
 def test_forward_and_backward_leave_their_inputs_unchanged() -> None:
@@ -113,28 +161,47 @@ def test_predict_returns_class_indices(batch: int) -> None:
     call = nh.setup_call(case) + "net.predict(X)"
     got = net.predict(case.X.copy())
     if not isinstance(got, np.ndarray) or got.shape != (batch,):
-        ph.fail(f"net.predict(X) is {type(got).__name__} of shape {np.shape(got)}, but should be "
-                f"an array of shape ({batch},)", call=call, inputs=nh.inputs(case),
-                hint="np.argmax(y_pred, axis=0)")
+        ph.fail(
+            f"net.predict(X) is {type(got).__name__} of shape {np.shape(got)}, but should be "
+            f"an array of shape ({batch},)",
+            call=call,
+            inputs=nh.inputs(case),
+            hint="np.argmax(y_pred, axis=0)",
+        )
     if not np.issubdtype(got.dtype, np.integer):
-        ph.fail(f"net.predict(X).dtype={got.dtype}, but should be an integer dtype", call=call,
-                inputs=nh.inputs(case), hint="return class indices, not probabilities")
+        ph.fail(
+            f"net.predict(X).dtype={got.dtype}, but should be an integer dtype",
+            call=call,
+            inputs=nh.inputs(case),
+            hint="return class indices, not probabilities",
+        )
     expected = np.argmax(case.probabilities, axis=0)
-    ph.assert_close("net.predict(X)", got, expected, rtol=0, atol=0, call=call,
-                    inputs=nh.inputs(case), hint="np.argmax(y_pred, axis=0): one index per column")
+    ph.assert_close(
+        "net.predict(X)",
+        got,
+        expected,
+        rtol=0,
+        atol=0,
+        call=call,
+        inputs=nh.inputs(case),
+        hint="np.argmax(y_pred, axis=0): one index per column",
+    )
 
 
 def train_xor(net) -> tuple[list[float], np.ndarray]:
     X, Y = fixtures.XOR_X, fixtures.XOR_Y
-    losses = [float(net.train_step(X.copy(), Y.copy(), fixtures.XOR_LR))
-              for _ in range(fixtures.XOR_STEPS)]
+    losses = [
+        float(net.train_step(X.copy(), Y.copy(), fixtures.XOR_LR))
+        for _ in range(fixtures.XOR_STEPS)
+    ]
     return losses, np.asarray(net.predict(X.copy()))
 
 
 def learned(losses: list[float], predictions: np.ndarray) -> bool:
     labels = np.argmax(fixtures.XOR_Y, axis=0)
-    return (np.array_equal(np.ravel(predictions), labels)
-            and losses[-1] < fixtures.XOR_LOSS_CONVERGED)
+    return (
+        np.array_equal(np.ravel(predictions), labels) and losses[-1] < fixtures.XOR_LOSS_CONVERGED
+    )
 
 
 @pytest.mark.parametrize("seed", fixtures.XOR_START_SEEDS)
@@ -144,25 +211,11 @@ def test_xor_converges_from_a_good_start(seed: int) -> None:
     case = NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y, seed)
     losses, predictions = train_xor(nh.build(case))
     if not learned(losses, predictions):
-        ph.fail(f"after {fixtures.XOR_STEPS} train_step calls at lr {fixtures.XOR_LR} the loss is "
-                f"{losses[-1]:.4g} (started at {losses[0]:.4g}) and predict(X)={predictions}, "
-                f"but should be < {fixtures.XOR_LOSS_CONVERGED} and [0 1 1 0]",
-                call=nh.setup_call(case) + "[net.train_step(X, Y, 0.5) for _ in range(5000)]",
-                inputs=nh.inputs(case),
-                hint="the reference reaches a loss near 3e-4 from this start")
-
-
-def test_xor_converges_from_its_own_initialisation() -> None:
-    """Fresh NeuralNetwork([2, 4, 2]) until one learns XOR, at most 30 tries."""
-    finals = []
-    for _ in range(XOR_TRIES):
-        losses, predictions = train_xor(bp.NeuralNetwork(list(fixtures.XOR_LAYERS)))
-        if learned(losses, predictions):
-            return
-        finals.append(losses[-1])
-    ph.fail(f"none of {XOR_TRIES} fresh NeuralNetwork([2, 4, 2]) learned XOR in "
-            f"{fixtures.XOR_STEPS} steps at lr {fixtures.XOR_LR}; final losses "
-            f"{np.round(finals[:5], 4).tolist()}..., but a correct one does in 2 of 3 tries",
-            call="NeuralNetwork([2, 4, 2]).train_step(X, Y, 0.5)  # 5000 times",
-            inputs={"X": fixtures.XOR_X, "Y": fixtures.XOR_Y},
-            hint="check the initialisation (He: randn * sqrt(2 / n_in)) and update's sign")
+        ph.fail(
+            f"after {fixtures.XOR_STEPS} train_step calls at lr {fixtures.XOR_LR} the loss is "
+            f"{losses[-1]:.4g} (started at {losses[0]:.4g}) and predict(X)={predictions}, "
+            f"but should be < {fixtures.XOR_LOSS_CONVERGED} and [0 1 1 0]",
+            call=nh.setup_call(case) + "[net.train_step(X, Y, 0.5) for _ in range(5000)]",
+            inputs=nh.inputs(case),
+            hint="the reference reaches a loss near 3e-4 from this start",
+        )

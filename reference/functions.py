@@ -66,9 +66,7 @@ def softmax(z: ArrayLike) -> Array:
     return exp_z / np.sum(exp_z, axis=0, keepdims=True)
 
 
-def numerical_gradient(
-    f: Callable[[Array], float], x: ArrayLike, eps: float = 1e-5
-) -> Array:
+def numerical_gradient(f: Callable[[Array], float], x: ArrayLike, eps: float = 1e-5) -> Array:
     """Central differences (f(x + εe_i) − f(x − εe_i)) / 2ε for every entry of ``x``.
 
     ``x`` may have any shape; the result has the same shape and ``x`` is left unchanged.

@@ -1,0 +1,68 @@
+"""The kit's own tests: they run the conformance suite through ``pytester``."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import Phase, settings
+
+import conformance.profiles  # noqa: F401  (the profiles this one builds on)
+
+pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITE = ROOT / "conformance"
+IMPLS = Path(__file__).resolve().parent / "impls"
+
+with contextlib.suppress(ImportError):
+    # Imported once here: pytester's in-process runs would otherwise re-import torch each time.
+    import torch  # noqa: F401
+
+# The default profile without shrinking: a verdict needs the first failure, not the smallest.
+settings.register_profile(
+    "verdict",
+    settings.get_profile("conformance"),  # registered by conformance.profiles
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+
+AREA_RE = re.compile(r"^EXPECTED_AREA = \"(\w+)\"", re.MULTILINE)
+
+
+def expected_area(path: Path) -> str:
+    match = AREA_RE.search(path.read_text())
+    assert match, f"{path.name} declares no EXPECTED_AREA"
+    return match.group(1)
+
+
+def failed_areas(result: pytest.RunResult) -> dict[str, int]:
+    """How many checks failed per area marker in an in-process run."""
+    from conformance.plugin import AREAS
+
+    counts: dict[str, int] = {}
+    for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]
+        if report.failed:
+            for area in AREAS:
+                if area in report.keywords:
+                    counts[area] = counts.get(area, 0) + 1
+    return counts
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester):
+    """Run the conformance suite in-process against an implementation; returns the result."""
+
+    def run(*args: str, profile: str = "verdict") -> pytest.RunResult:
+        return pytester.runpytest_inprocess(
+            str(SUITE),
+            f"--rootdir={ROOT}",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            f"--hypothesis-profile={profile}",
+            "-q",
+            *args,
+        )
+
+    return run

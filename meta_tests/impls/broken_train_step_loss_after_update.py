@@ -1,0 +1,15 @@
+"""train_step returns the loss recomputed after the update instead of the loss of this step's forward pass."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "training"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def train_step(self, X, y, learning_rate):
+        self.forward(X)
+        self.backward(y)
+        self.update(learning_rate)
+        return self.cross_entropy_loss(self.forward(X), y)

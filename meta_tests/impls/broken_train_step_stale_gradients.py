@@ -1,0 +1,18 @@
+"""train_step calls update before backward, stepping with the previous step's gradients (zeros on the first call)."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "training"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def train_step(self, X, y, learning_rate):
+        if not hasattr(self, "dW"):
+            self.dW = [np.zeros_like(W) for W in self.weights]
+            self.db = [np.zeros_like(b) for b in self.biases]
+        loss = self.cross_entropy_loss(self.forward(X), y)
+        self.update(learning_rate)
+        self.backward(y)
+        return loss

@@ -1,0 +1,14 @@
+"""update scales the step by lr twice (W -= lr * (lr * dW)), i.e. an effective rate of lr**2."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "training"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def update(self, learning_rate):
+        for W, b, dW, db in zip(self.weights, self.biases, self.dW, self.db):
+            W -= learning_rate * (learning_rate * dW)
+            b -= learning_rate * (learning_rate * db)

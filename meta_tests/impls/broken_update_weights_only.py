@@ -1,0 +1,13 @@
+"""update only steps the weights; the biases are never updated."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "training"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def update(self, learning_rate):
+        for W, b, dW, db in zip(self.weights, self.biases, self.dW, self.db):
+            W -= learning_rate * dW

@@ -1,0 +1,30 @@
+"""Each deliberately broken implementation (one bug each) is rejected by its expected area."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import IMPLS, expected_area, failed_areas
+
+BROKEN = sorted(IMPLS.glob("broken_*.py"))
+
+
+def test_there_are_enough_broken_implementations_in_every_area() -> None:
+    from conformance.plugin import AREAS
+
+    per_area: dict[str, int] = {}
+    for path in BROKEN:
+        per_area[expected_area(path)] = per_area.get(expected_area(path), 0) + 1
+    assert len(BROKEN) >= 30
+    assert {a: per_area.get(a, 0) for a in AREAS if a != "contract"} == {
+        a: n for a, n in per_area.items() if n >= 3
+    }
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem.removeprefix("broken_"))
+def test_broken_implementation_is_rejected_by_its_area(run_suite, path: Path) -> None:
+    area = expected_area(path)
+    result = run_suite(f"--impl={path}", "-m", area)
+    failed = failed_areas(result)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-3000:]
+    assert area in failed, f"{path.name}: failed {failed}, expected {area}"
