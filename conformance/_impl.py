@@ -54,12 +54,14 @@ class Implementation:
         self.module: ModuleType | None = None
         self.name = "(not loaded)"
         self.file = "?"
+        self.import_line = "import reference as bp"
         self.missing: list[str] = []
 
     def load(self, spec: str | None, invocation_dir: Path) -> None:
         self.module = _import(spec or REFERENCE, invocation_dir)
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
+        self.import_line = _import_line(spec or REFERENCE, self.file)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:
@@ -75,6 +77,14 @@ class Implementation:
 
 
 impl = Implementation()
+
+
+def _import_line(spec: str, file: str) -> str:
+    """How a reproduction snippet gets the implementation as ``bp``."""
+    if file.endswith(".py") and (spec.endswith(".py") or "/" in spec or "\\" in spec):
+        path = Path(file)
+        return f"import sys; sys.path.insert(0, {str(path.parent)!r}); import {path.stem} as bp"
+    return f"import {spec} as bp"
 
 
 def _import(spec: str, invocation_dir: Path) -> ModuleType:

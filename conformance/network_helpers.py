@@ -22,12 +22,11 @@ def inputs(case: NetCase) -> dict[str, Any]:
 
 
 def setup_call(case: NetCase) -> str:
+    """The lines that build the case's network; a check appends its own call."""
     n = len(case.weights)
     w = ", ".join(f"W{i}" for i in range(n))
     b = ", ".join(f"b{i}" for i in range(n))
-    return (
-        f"NeuralNetwork({case.layers}); net.weights[:] = [{w}]; net.biases[:] = [{b}]\n    # then: "
-    )
+    return f"net = bp.NeuralNetwork({case.layers})\nnet.weights[:] = [{w}]\nnet.biases[:] = [{b}]\n"
 
 
 def build(case: NetCase) -> Any:
@@ -109,3 +108,30 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
             ]
         )
     return grads[0], grads[1]
+
+
+def diagnose(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
+    """A one-line guess at a common gradient bug, from how ``got`` relates to ``expected``."""
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return None
+    scale = float(np.max(np.abs(expected)))
+    if scale == 0:
+        return None
+    close = lambda a, b: bool(np.allclose(a, b, rtol=1e-6, atol=1e-9 * scale))  # noqa: E731
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected):
+        return "it is the transpose of the expected gradient: check W vs Wᵀ and a vs aᵀ"
+    mask = np.abs(expected) > 1e-3 * scale
+    ratios = got[mask] / expected[mask]
+    if ratios.size and close(ratios, ratios[0]):
+        factor = float(ratios[0])
+        if batch > 1 and close(factor, batch):
+            return (
+                f"every entry is {batch}× too large, and the batch has {batch} samples: divide by m"
+            )
+        if batch > 1 and close(factor, 1 / batch):
+            return f"every entry is {batch}× too small: divide by m only once"
+        if close(factor, -1.0):
+            return "every entry has the wrong sign: the gradient of the loss is y_pred − y_true"
+        if not close(factor, 1.0):
+            return f"every entry is off by the same factor {factor:.6g}"
+    return None

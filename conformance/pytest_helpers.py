@@ -38,9 +38,10 @@ def fmt(x: Any) -> str:
 
 
 def snippet(call: str, inputs: Mapping[str, Any]) -> str:
-    lines = [f"reproduce (bp is {impl.name}):", "    import numpy as np"]
-    lines += [f"    {k} = {fmt(v)}" for k, v in inputs.items()]
-    lines.append(f"    bp.{call}")
+    """Lines that paste into Python as they are and re-run the failing call."""
+    lines = ["reproduce:", "import numpy as np", impl.import_line]
+    lines += [f"{k} = {fmt(v)}" for k, v in inputs.items()]
+    lines.append(call if "bp." in call else f"bp.{call}")
     return "\n".join(lines)
 
 

@@ -63,7 +63,7 @@ def check_against_finite_differences(case: NetCase) -> None:
                 atol=FD_ATOL + FD_RTOL * scale,
                 call=call,
                 inputs=nh.inputs(case),
-                hint=HINT,
+                hint=nh.diagnose(g, e, case.batch) or HINT,
             )
 
 

@@ -91,7 +91,7 @@ def check_parity(case: NetCase) -> None:
                 atol=atol,
                 call=call,
                 inputs=inputs,
-                hint="PyTorch's grad of the mean loss; compare layer by layer",
+                hint=nh.diagnose(g, e, case.batch) or "PyTorch's grad of the mean loss",
             )
 
 

@@ -142,6 +142,45 @@ def test_train_step_returns_the_loss_before_its_update() -> None:
             )
 
 
+def test_successive_train_steps_are_independent_sgd_steps() -> None:
+    """Three train_step calls on one network, each on a different batch: every step uses the
+    gradients of its own forward pass (nothing accumulates or goes stale between steps)."""
+    case = well_conditioned_case([3, 4, 4, 2], 4)
+    rng = np.random.default_rng(7)
+    batches = [(case.X, case.Y)] + [
+        (rng.standard_normal(case.X.shape), case.Y[:, rng.permutation(case.batch)])
+        for _ in range(2)
+    ]
+    oracle = reference_network(case.weights, case.biases)
+    net = nh.build(case)
+    for step, (X, Y) in enumerate(batches):
+        expected = oracle.train_step(X, Y, LR)
+        got = net.train_step(X.copy(), Y.copy(), LR)
+        call = nh.setup_call(case) + f"# train_step on batch {step} of 3 (X{step}, Y{step})"
+        named = nh.inputs(case) | {f"X{step}": X, f"Y{step}": Y}
+        ph.assert_close(
+            f"loss of train_step {step}",
+            ph.as_float("train_step", got),
+            expected,
+            rtol=LOSS_RTOL,
+            atol=0,
+            call=call,
+            inputs=named,
+            hint="backward must recompute dW, db from scratch on every call",
+        )
+    for i, (p, e) in enumerate(zip(net.weights, oracle.weights)):
+        ph.assert_close(
+            f"net.weights[{i}] after 3 train_steps",
+            np.asarray(p),
+            e,
+            rtol=0,
+            atol=STEP_ATOL,
+            call=nh.setup_call(case) + "# three train_steps",
+            inputs=nh.inputs(case),
+            hint="backward must recompute dW, db from scratch on every call",
+        )
+
+
 def test_forward_and_backward_leave_their_inputs_unchanged() -> None:
     case = well_conditioned_case([3, 4, 2], 3)
     net = nh.build(case)

@@ -61,6 +61,8 @@ def run_suite(pytester: pytest.Pytester):
             "-c",
             str(ROOT / "pyproject.toml"),
             f"--hypothesis-profile={profile}",
+            "-p",
+            "no:benchmark",
             "-q",
             *args,
         )

@@ -1,0 +1,34 @@
+"""The kit's own data: the golden values regenerate exactly, and the XOR starting points are
+ones the reference learns from robustly."""
+
+import json
+
+import numpy as np
+import pytest
+
+import reference
+from conformance._data import fixtures
+
+
+def test_golden_values_regenerate_exactly(monkeypatch, tmp_path) -> None:
+    pytest.importorskip("mpmath", reason="mpmath regenerates the golden values (the dev extra)")
+    from conformance.fixtures import make_golden
+
+    written = {}
+    monkeypatch.setattr(make_golden, "__file__", str(tmp_path / "make_golden.py"))
+    make_golden.main()
+    written = json.loads((tmp_path / "golden.json").read_text())
+    assert written == fixtures.golden()
+
+
+@pytest.mark.parametrize("seed", fixtures.XOR_START_SEEDS)
+@pytest.mark.parametrize("nudge", [0.0, 1e-9, -1e-9])
+def test_xor_start_is_learned_robustly_by_the_reference(seed: int, nudge: float) -> None:
+    weights, biases = fixtures.xor_start(seed)
+    net = reference.NeuralNetwork(fixtures.XOR_LAYERS)
+    net.weights = [W + nudge for W in weights]
+    net.biases = [b.copy() for b in biases]
+    for _ in range(fixtures.XOR_STEPS):
+        loss = net.train_step(fixtures.XOR_X, fixtures.XOR_Y, fixtures.XOR_LR)
+    assert np.array_equal(net.predict(fixtures.XOR_X), [0, 1, 1, 0])
+    assert loss < 5e-4 < fixtures.XOR_LOSS_CONVERGED
