@@ -85,8 +85,9 @@ def net_cases(
 ) -> NetCase:
     """A well-conditioned network case: ReLU pre-activations clear of 0, probabilities ≥ 1e-3.
 
-    ``max_layers`` counts layer sizes (weight layers + 1). With ``equal_hidden`` every hidden
-    layer has one width, so using W where Wᵀ belongs runs without a shape error.
+    ``max_layers`` counts layer sizes (weight layers + 1). With ``equal_hidden`` every layer
+    after the input has one width (the classes too), so every W that backward multiplies by is
+    square and using W where Wᵀ belongs runs, giving wrong values instead of a shape error.
     """
     depth = draw(st.integers(min_layers, max_layers), label="n_layer_sizes")
     if equal_hidden:
@@ -98,7 +99,7 @@ def net_cases(
             label="hidden",
         )
     n_in = draw(st.integers(1, MAX_WIDTH), label="n_features")
-    n_out = draw(st.integers(2, 5), label="n_classes")
+    n_out = width if equal_hidden else draw(st.integers(2, 5), label="n_classes")
     batch = draw(st.integers(1, MAX_BATCH), label="batch")
     seed = draw(st.integers(0, 2**32 - 1), label="seed")
     case = make_case([n_in, *hidden, n_out], batch, seed)

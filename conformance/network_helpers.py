@@ -110,6 +110,33 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
     return grads[0], grads[1]
 
 
+def assert_gradients_close(
+    case: NetCase,
+    got: tuple[list[np.ndarray], list[np.ndarray]],
+    expected: tuple[list[np.ndarray], list[np.ndarray]],
+    *,
+    scale_rtol: float,
+    atol: float,
+    hint: str,
+) -> None:
+    """Every dW[i], db[i] within atol + scale_rtol·max|expected[i]|, from the output layer
+    back: the first layer reported is the one closest to the output, where a bug enters."""
+    __tracebackhide__ = True
+    call = setup_call(case) + "net.forward(X); net.backward(Y); net.dW, net.db"
+    for i in reversed(range(len(case.weights))):
+        for name, g, e in (("dW", got[0][i], expected[0][i]), ("db", got[1][i], expected[1][i])):
+            ph.assert_close(
+                f"net.{name}[{i}]",
+                g,
+                e,
+                rtol=0,
+                atol=atol + scale_rtol * float(np.max(np.abs(e))),
+                call=call,
+                inputs=inputs(case),
+                hint=diagnose(g, e, case.batch) or hint,
+            )
+
+
 def diagnose(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
     """A one-line guess at a common gradient bug, from how ``got`` relates to ``expected``."""
     if got.shape != expected.shape or not np.all(np.isfinite(got)):

@@ -79,20 +79,14 @@ def check_parity(case: NetCase) -> None:
         hint="mean over samples (divide by m) of −Σ_k y log y_pred, natural log",
     )
     dW, db = nh.gradients(nh.build(case), case)
-    call = nh.setup_call(case) + "net.forward(X); net.backward(Y); net.dW, net.db"
-    for name, got, expected in (("dW", dW, dW_torch), ("db", db, db_torch)):
-        for i, (g, e) in enumerate(zip(got, expected)):
-            atol = GRAD_ATOL + GRAD_RTOL * float(np.max(np.abs(e)))
-            ph.assert_close(
-                f"net.{name}[{i}]",
-                g,
-                e,
-                rtol=0,
-                atol=atol,
-                call=call,
-                inputs=inputs,
-                hint=nh.diagnose(g, e, case.batch) or "PyTorch's grad of the mean loss",
-            )
+    nh.assert_gradients_close(
+        case,
+        (dW, db),
+        (dW_torch, db_torch),
+        scale_rtol=GRAD_RTOL,
+        atol=GRAD_ATOL,
+        hint="the gradients of the mean loss, as PyTorch's autograd computes them",
+    )
 
 
 @pytest.mark.parametrize("layers", DEPTHS, ids=lambda v: f"layers={v}")
