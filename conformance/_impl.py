@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conformance._guard import ImplExit
 from conformance.contract import NAMES
 
 REFERENCE = "reference"
@@ -56,6 +57,8 @@ class Implementation:
         self.file = "?"
         self.import_line = "import reference as bp"
         self.missing: list[str] = []
+        #: Set when importing the implementation replaced something the checks rely on.
+        self.tampered: str | None = None
 
     def load(self, spec: str | None, invocation_dir: Path) -> None:
         self.module = _import(spec or REFERENCE, invocation_dir)
@@ -143,6 +146,8 @@ def _run_import(spec: str, do_import: Any) -> ModuleType:
         raise ImplementationError(
             f"--impl={spec}: syntax error at {err.filename}:{err.lineno}: {err.msg}"
         ) from err
+    except ImplExit as err:
+        raise ImplementationError(f"--impl={spec}: while importing, {err}") from None
     except (Exception, SystemExit) as err:  # sys.exit() at import is a bug too
         where = traceback.extract_tb(err.__traceback__)[-1]
         raise ImplementationError(

@@ -5,6 +5,7 @@ limit. Options and the report header are in ``conformance.plugin``.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import zlib
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from conformance import plugin
+from conformance._guard import guard
 from conformance._impl import impl
 
 
@@ -38,6 +40,24 @@ class ImplTimeout(BaseException):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Each check runs under the time limit, and fails if the implementation replaced
+    something the checks rely on (which is then put back)."""
+    if impl.tampered:
+        pytest.fail(f"{impl.tampered}: the checks cannot be trusted", pytrace=False)
+    try:
+        with time_limit(item):
+            return (yield)
+    finally:
+        if changed := guard.check_and_restore():
+            pytest.fail(
+                f"during this check {impl.name} replaced {', '.join(changed[:6])}: the checks "
+                "rely on them, so this one cannot be trusted",
+                pytrace=False,
+            )
+
+
+@contextlib.contextmanager
+def time_limit(item: pytest.Item) -> Iterator[None]:
     limit = item.config.getoption("impl_timeout")
     usable = (
         limit > 0
@@ -45,7 +65,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         and threading.current_thread() is threading.main_thread()
     )
     if not usable:
-        return (yield)
+        yield
+        return
 
     def expire(signum: int, frame: object) -> None:
         raise ImplTimeout(
@@ -56,7 +77,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, limit)
     try:
-        return (yield)
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -8,12 +8,14 @@ installing the kit changes nothing for other projects' test runs.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from conformance import profiles  # noqa: F401  (registers the profiles)
+from conformance._guard import guard
 from conformance._impl import ImplementationError, impl
 
 AREAS: dict[str, str] = {
@@ -28,6 +30,14 @@ AREAS: dict[str, str] = {
 }
 
 DEFAULT_TIMEOUT_S = 120.0
+WATCHED_IMPORTS = (
+    "hypothesis.extra.numpy",
+    "reference",
+    "conformance.hypothesis_helpers",
+    "conformance.network_helpers",
+    "conformance.pytest_helpers",
+    "conformance._data",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,12 +82,27 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     configure time with --impl, else when the suite's conftest.py is collected."""
     if impl.module is not None:
         return
+    # Everything the checks call is imported before the implementation, so the guard knows
+    # it as it was (and an implementation cannot import and patch it first). import_module,
+    # not `from conformance import ...`, which would take a stale package attribute left by
+    # an earlier session in this process instead of the module in sys.modules.
+    for name in WATCHED_IMPORTS:
+        importlib.import_module(name)
+
+    guard.arm()
     try:
         impl.load(spec, Path(config.invocation_params.dir))
     except ImplementationError as err:
+        guard.disarm()
         raise pytest.UsageError(str(err)) from None
+    if changed := guard.check_and_restore():
+        impl.tampered = f"importing {impl.name} replaced {', '.join(changed[:6])}"
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("conformance")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    guard.disarm()
 
 
 def header_lines(config: pytest.Config) -> list[str]:
