@@ -1,9 +1,9 @@
 """The pytest plugin: options, markers and loading the implementation under test.
 
 Registered through the ``pytest11`` entry point (so ``pytest --pyargs conformance --impl=NAME``
-works from any folder) and by the root ``conftest.py`` of a clone. Everything that only matters
-while the suite runs (profiles, header, fixtures) lives in ``conformance/conftest.py``, so
-installing the kit changes nothing for other projects' test runs.
+works from any folder) and by the root ``conftest.py`` of a clone. It stays inert unless the
+suite runs (``--impl`` given, or ``conformance/conftest.py`` collected), so installing the kit
+changes nothing for other projects' test runs.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from conformance import network_helpers as nh
 from conformance import pytest_helpers as ph
 from conformance._data import fixtures
 from conformance._impl import impl as bp
-from conformance.numerics import NetCase, make_case, reference_network
+from conformance.numerics import NetCase, reference_network, well_conditioned_case
 
 pytestmark = pytest.mark.training
 
@@ -22,10 +22,6 @@ LR = 0.3  # not 1, so lr and lr² differ
 #: Parameters after one step agree to the gradients' tolerance times lr; the loss to the
 #: ε-in-log allowance of the parity checks (see test_torch_parity).
 STEP_ATOL, LOSS_RTOL = 1e-9, 1e-6
-
-
-def well_conditioned_case(layers: list[int], batch: int) -> NetCase:
-    return next(c for s in range(1000) if (c := make_case(layers, batch, s)).well_conditioned())
 
 
 @pytest.mark.parametrize("layers", [[3, 2], [4, 5, 3], [2, 3, 3, 3, 2]], ids=str)
@@ -74,9 +70,9 @@ def test_weights_are_he_initialised() -> None:
         )
 
 
-def test_update_is_one_sgd_step() -> None:
+def test_update_is_one_sgd_step(rng: np.random.Generator) -> None:
     """update(lr): θ ← θ − lr·∂L/∂θ for every weight and bias, with the dW, db backward set."""
-    case = well_conditioned_case([3, 4, 4, 2], 3)
+    case = well_conditioned_case([3, 4, 4, 2], 3, rng)
     net = nh.build(case)
     dW, db = nh.gradients(net, case)
     dW, db = [g.copy() for g in dW], [g.copy() for g in db]
@@ -99,10 +95,10 @@ def test_update_is_one_sgd_step() -> None:
             )
 
 
-def test_train_step_returns_the_loss_before_its_update() -> None:
+def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator) -> None:
     """train_step(X, Y, lr) = forward, loss, backward, update; it returns the loss of its
     own forward pass, and leaves the parameters one SGD step further."""
-    case = well_conditioned_case([3, 4, 4, 2], 4)
+    case = well_conditioned_case([3, 4, 4, 2], 4, rng)
     oracle = reference_network(case.weights, case.biases)
     expected_loss = oracle.cross_entropy_loss(oracle.forward(case.X), case.Y)
     oracle.backward(case.Y)
@@ -142,18 +138,23 @@ def test_train_step_returns_the_loss_before_its_update() -> None:
             )
 
 
-def test_successive_train_steps_are_independent_sgd_steps() -> None:
+def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generator) -> None:
     """Three train_step calls on one network, each on a different batch: every step uses the
     gradients of its own forward pass (nothing accumulates or goes stale between steps)."""
-    case = well_conditioned_case([3, 4, 4, 2], 4)
-    rng = np.random.default_rng(7)
-    batches = [(case.X, case.Y)] + [
-        (rng.standard_normal(case.X.shape), case.Y[:, rng.permutation(case.batch)])
-        for _ in range(2)
-    ]
+    case = well_conditioned_case([3, 4, 4, 2], 4, rng)
     oracle = reference_network(case.weights, case.biases)
     net = nh.build(case)
-    for step, (X, Y) in enumerate(batches):
+    X, Y = case.X, case.Y
+    for step in range(3):
+        if step:  # a fresh batch, well-conditioned for the parameters reached so far
+            X, Y = next(
+                (X, Y)
+                for X, Y in (
+                    (rng.standard_normal(case.X.shape), case.Y[:, rng.permutation(case.batch)])
+                    for _ in range(1000)
+                )
+                if NetCase(case.layers, oracle.weights, oracle.biases, X, Y).well_conditioned()
+            )
         expected = oracle.train_step(X, Y, LR)
         got = net.train_step(X.copy(), Y.copy(), LR)
         call = nh.setup_call(case) + f"# train_step on batch {step} of 3 (X{step}, Y{step})"
@@ -181,8 +182,8 @@ def test_successive_train_steps_are_independent_sgd_steps() -> None:
         )
 
 
-def test_forward_and_backward_leave_their_inputs_unchanged() -> None:
-    case = well_conditioned_case([3, 4, 2], 3)
+def test_forward_and_backward_leave_their_inputs_unchanged(rng: np.random.Generator) -> None:
+    case = well_conditioned_case([3, 4, 2], 3, rng)
     net = nh.build(case)
     X, Y = case.X.copy(), case.Y.copy()
     net.forward(X)
@@ -193,9 +194,9 @@ def test_forward_and_backward_leave_their_inputs_unchanged() -> None:
 
 
 @pytest.mark.parametrize("batch", [1, 7])
-def test_predict_returns_class_indices(batch: int) -> None:
+def test_predict_returns_class_indices(batch: int, rng: np.random.Generator) -> None:
     """predict(X): integer argmax over classes (axis 0), shape (n_samples,)."""
-    case = well_conditioned_case([3, 5, 4], batch)
+    case = well_conditioned_case([3, 5, 4], batch, rng)
     net = nh.build(case)
     call = nh.setup_call(case) + "net.predict(X)"
     got = net.predict(case.X.copy())
