@@ -12,13 +12,11 @@ BROKEN = sorted(IMPLS.glob("broken_*.py"))
 def test_there_are_enough_broken_implementations_in_every_area() -> None:
     from conformance.plugin import AREAS
 
-    per_area: dict[str, int] = {}
+    per_area = {area: 0 for area in AREAS if area != "contract"}
     for path in BROKEN:
-        per_area[expected_area(path)] = per_area.get(expected_area(path), 0) + 1
+        per_area[expected_area(path)] += 1
     assert len(BROKEN) >= 30
-    assert {a: per_area.get(a, 0) for a in AREAS if a != "contract"} == {
-        a: n for a, n in per_area.items() if n >= 3
-    }
+    assert min(per_area.values()) >= 3, per_area
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem.removeprefix("broken_"))
