@@ -27,11 +27,28 @@ any_floats = st.floats(allow_nan=False, allow_infinity=False)
 moderate_floats = st.floats(-30, 30, allow_nan=False)
 
 
+LAYOUTS = ("C", "F", "strided")
+
+
+def relayout(a: np.ndarray, layout: str) -> np.ndarray:
+    """The same values in C order, Fortran order, or as a non-contiguous view: an
+    implementation must not assume its input is C-contiguous."""
+    if layout == "F":
+        return np.asfortranarray(a)
+    if layout == "strided":
+        wide = np.zeros((*a.shape, 2))
+        wide[..., 0] = a
+        return wide[..., 0]
+    return a
+
+
 def arrays(
     elements: st.SearchStrategy[float] = any_floats,
     shape: st.SearchStrategy[tuple[int, ...]] = shapes,
 ) -> st.SearchStrategy[np.ndarray]:
-    return hnp.arrays(np.float64, shape, elements=elements)
+    """float64 arrays of any layout (see relayout)."""
+    values = hnp.arrays(np.float64, shape, elements=elements)
+    return st.builds(relayout, values, st.sampled_from(LAYOUTS))
 
 
 @st.composite

@@ -171,6 +171,7 @@ def assert_unchanged(
     *,
     call: str | None = None,
     inputs: Mapping[str, Any] | None = None,
+    hint: str = "work on a copy (x.copy()) or build a new array instead of writing into the input",
 ) -> None:
     """The caller's array must come back bit-for-bit as it was passed in."""
     __tracebackhide__ = True
@@ -180,5 +181,5 @@ def assert_unchanged(
             f"but should still be {fmt(before)}",
             call=call,
             inputs=inputs,
-            hint="work on a copy (x.copy()) or build a new array instead of writing into the input",
+            hint=hint,
         )

@@ -19,7 +19,7 @@ HINT = (
     "(f(x + eps·e_i) − f(x − eps·e_i)) / (2·eps), one entry e_i at a time, over np.ndindex(x.shape)"
 )
 
-SHAPES = [(1,), (4,), (3, 2), (2, 3, 2)]
+SHAPES = [(), (1,), (4,), (3, 2), (2, 3, 2)]
 
 
 def smooth(x: np.ndarray) -> float:
@@ -49,7 +49,7 @@ def gradient(f, x: np.ndarray, **kwargs) -> np.ndarray:
 def test_matches_known_gradient(shape: tuple[int, ...], data: st.DataObject) -> None:
     """Default eps = 1e-5: central error eps²/6·|f'''| + ε·|f|/eps ≤ 3e-11 + 2e-10, so 1e-8
     passes every central difference and fails a forward difference (error ≈ eps/2·|f''| ≈ 5e-6)."""
-    x = data.draw(hh.arrays(st.floats(-1, 1), st.just(shape)), label="x")
+    x = data.draw(hh.arrays(st.floats(-1, 1), st.just(shape)), label="x")  # any memory layout
     got = gradient(smooth, x)
     ph.assert_close(
         "numerical_gradient(f, x)",
@@ -64,12 +64,16 @@ def test_matches_known_gradient(shape: tuple[int, ...], data: st.DataObject) -> 
 
 
 @pytest.mark.parametrize("eps", [1e-2, 1e-3])
-@pytest.mark.parametrize("shape", [(3,), (2, 2)], ids=lambda s: f"shape={s}")
-def test_uses_central_differences_with_the_given_eps(eps: float, shape: tuple[int, ...]) -> None:
+@pytest.mark.parametrize("layout", hh.LAYOUTS)
+@pytest.mark.parametrize("shape", [(4,), (2, 2)], ids=lambda s: f"shape={s}")
+def test_uses_central_differences_with_the_given_eps(
+    eps: float, layout: str, shape: tuple[int, ...]
+) -> None:
     """For f = Σ x³ the central difference is exactly 3x² + eps² (its truncation error),
-    while a forward difference gives 3x² + 3x·eps + eps²: this pins down both the formula
-    and the step. Rounding is ≤ ε·|f|/eps ≤ 1e-12 here."""
-    x = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape) / 4
+    while a forward difference gives 3x² + 3x·eps + eps² and a step other than eps another
+    error: this pins down both the formula and the step, at |x| up to 12. Rounding is
+    ≤ ε·|f|/eps ≤ 5e-10 here; the tolerance is 1e-8 against a smallest error of eps² = 1e-6."""
+    x = hh.relayout(np.array([0.25, 3.0, -7.5, 12.0]).reshape(shape), layout)
 
     def cube(v: np.ndarray) -> float:
         return float(np.sum(v**3))
@@ -80,10 +84,10 @@ def test_uses_central_differences_with_the_given_eps(eps: float, shape: tuple[in
         got,
         3 * x**2 + eps**2,
         rtol=1e-9,
-        atol=1e-11,
+        atol=1e-8,
         call=f"numerical_gradient(f, x, eps={eps})  # f = Σ x³",
         inputs={"x": x},
-        hint=HINT + "; use the eps you are given",
+        hint=HINT + "; use the eps you are given, as it is",
     )
 
 

@@ -11,6 +11,7 @@ from hypothesis import given
 from conformance import hypothesis_helpers as hh
 from conformance import network_helpers as nh
 from conformance import pytest_helpers as ph
+from conformance._data import fixtures
 from conformance.numerics import NetCase, well_conditioned_case
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e '.[torch]'")
@@ -99,3 +100,15 @@ def test_matches_torch(layers: list[int], batch: int, rng: np.random.Generator) 
 @given(case=hh.net_cases(min_layers=2, max_layers=5))
 def test_matches_torch_on_random_networks(case: NetCase) -> None:
     check_parity(case)
+
+
+def test_matches_torch_on_a_large_deep_network(rng: np.random.Generator) -> None:
+    """Seven weight layers of width 16, 10 classes, a batch of 32: beyond the small nets."""
+    check_parity(well_conditioned_case([20, 16, 16, 16, 16, 16, 16, 10], 32, rng))
+
+
+def test_matches_torch_where_relu_is_exactly_zero() -> None:
+    """XOR's input (0, 0) with zero biases puts every hidden pre-activation exactly at 0,
+    where ReLU'(0) = 0 as in PyTorch (finite differences cannot check this point)."""
+    weights, biases = fixtures.xor_start(0)
+    check_parity(NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y))

@@ -101,7 +101,7 @@ def softmax(z):
 
 def numerical_gradient(f, x, eps=1e-5):
     """Central differences over a flat view of a private copy; result shaped like x."""
-    work = np.array(x, dtype=np.float64)  # contiguous private copy
+    work = np.array(x, dtype=np.float64, order="C")  # C order, so reshape(-1) is a view
     flat = work.reshape(-1)  # a view into `work`
     out = np.zeros(flat.shape, dtype=np.float64)
     for k in range(flat.size):
