@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from conformance import plugin
+from conformance import plugin, profiles
 from conformance._guard import guard
 from conformance._impl import impl
 
@@ -59,6 +59,8 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @contextlib.contextmanager
 def time_limit(item: pytest.Item) -> Iterator[None]:
     limit = item.config.getoption("impl_timeout")
+    if getattr(item.obj, "is_hypothesis_test", False):  # type: ignore[attr-defined]
+        limit *= profiles.timeout_scale()
     usable = (
         limit > 0
         and hasattr(signal, "setitimer")
@@ -70,7 +72,7 @@ def time_limit(item: pytest.Item) -> Iterator[None]:
 
     def expire(signum: int, frame: object) -> None:
         raise ImplTimeout(
-            f"{item.name} ran past --impl-timeout={limit:g}s: a call into {impl.name} "
+            f"{item.name} ran past its time limit of {limit:g}s: a call into {impl.name} "
             "hangs or is far too slow (raise the limit with --impl-timeout)"
         )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from conformance import profiles  # noqa: F401  (registers the profiles)
+from conformance import profiles
 from conformance._guard import guard
 from conformance._impl import ImplementationError, impl
 
@@ -61,8 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECONDS",
         type=float,
         default=DEFAULT_TIMEOUT_S,
-        help="fail a check whose calls into the implementation take longer; 0 disables "
-        f"(default: {DEFAULT_TIMEOUT_S:g})",
+        help="fail a check that runs longer (a property check: per 25 examples of the "
+        f"Hypothesis profile); 0 disables (default: {DEFAULT_TIMEOUT_S:g})",
     )
 
 
@@ -109,7 +109,8 @@ def header_lines(config: pytest.Config) -> list[str]:
     lines = [
         f"conformance: impl={impl.name} file={impl.file}",
         f"conformance: hypothesis profile={settings.default._current_profile} "  # type: ignore[attr-defined]
-        f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s",
+        f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s"
+        + (f" (×{scale:g} for property checks)" if (scale := profiles.timeout_scale()) > 1 else ""),
     ]
     if impl.missing:
         lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")

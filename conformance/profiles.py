@@ -2,13 +2,16 @@
 
 from hypothesis import HealthCheck, settings
 
+#: Examples per property in the default profile; --impl-timeout is meant for this many.
+DEFAULT_EXAMPLES = 25
+
 # Fixed examples by default: the same implementation gets the same verdict on every run.
 settings.register_profile(
     "conformance",
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=25,
+    max_examples=DEFAULT_EXAMPLES,
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=False,
 )
@@ -28,3 +31,9 @@ settings.register_profile(
     settings.get_profile("conformance"),
     derandomize=False,
 )
+
+
+def timeout_scale() -> float:
+    """How much longer a property check may run under the loaded profile than under the
+    default one: the time limit is meant per DEFAULT_EXAMPLES examples."""
+    return max(1.0, settings.default.max_examples / DEFAULT_EXAMPLES)

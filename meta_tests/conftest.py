@@ -17,9 +17,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SUITE = ROOT / "conformance"
 IMPLS = Path(__file__).resolve().parent / "impls"
 
+# Imported once here, before any in-process run: pytester drops the modules a run imported,
+# so torch would be imported again on every run, and some C extensions that scipy loads
+# (numpy.fft's) cannot be loaded a second time in one process at all.
 with contextlib.suppress(ImportError):
-    # Imported once here: pytester's in-process runs would otherwise re-import torch each time.
     import torch  # noqa: F401
+with contextlib.suppress(ImportError):
+    import scipy.special
+    import scipy.stats  # noqa: F401
 
 # The default profile without shrinking: a verdict needs the first failure, not the smallest.
 settings.register_profile(
