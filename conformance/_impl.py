@@ -82,9 +82,14 @@ class Implementation:
 impl = Implementation()
 
 
+def _is_path(spec: str) -> bool:
+    """--impl names a file (``hw3/net.py``) rather than a module (``hw3.net``)."""
+    return spec.endswith(".py") or "/" in spec or "\\" in spec
+
+
 def _import_line(spec: str, file: str) -> str:
     """How a reproduction snippet gets the implementation as ``bp``."""
-    if file.endswith(".py") and (spec.endswith(".py") or "/" in spec or "\\" in spec):
+    if file.endswith(".py") and _is_path(spec):
         path = Path(file)
         return f"import sys; sys.path.insert(0, {str(path.parent)!r}); import {path.stem} as bp"
     return f"import {spec} as bp"
@@ -95,8 +100,7 @@ def _import(spec: str, invocation_dir: Path) -> ModuleType:
     path = Path(spec)
     if not path.is_absolute():
         path = invocation_dir / path
-    looks_like_path = spec.endswith(".py") or "/" in spec or "\\" in spec
-    if looks_like_path:
+    if _is_path(spec):
         if not path.is_file():
             raise ImplementationError(
                 f"--impl={spec}: no such file ({path}); give a path to a .py file "

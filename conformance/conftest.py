@@ -25,9 +25,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> np.random.Generator:
-    """A generator seeded from --impl-seed and the test id: the same draws on every run."""
+    """A generator seeded from --impl-seed and the test's module and name (not its node id,
+    which depends on the folder pytest runs in): the same draws on every run."""
     seed = request.config.getoption("impl_seed")
-    return np.random.default_rng([seed, zlib.crc32(request.node.nodeid.encode())])
+    key = f"{request.node.module.__name__}::{request.node.name}"
+    return np.random.default_rng([seed, zlib.crc32(key.encode())])
 
 
 class ImplTimeout(BaseException):
