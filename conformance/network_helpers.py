@@ -110,6 +110,37 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
     return grads[0], grads[1]
 
 
+def assert_parameters_close(
+    net: Any,
+    weights: list[np.ndarray],
+    biases: list[np.ndarray] | None,
+    *,
+    when: str,
+    rtol: float,
+    atol: float,
+    call: str,
+    inputs: dict[str, Any],
+    hint: str,
+) -> None:
+    """net.weights (and net.biases, unless ``biases`` is None) equal the expected lists."""
+    __tracebackhide__ = True
+    for name, params, expected in (
+        ("weights", net.weights, weights),
+        ("biases", net.biases, biases),
+    ):
+        for i, (p, e) in enumerate(zip(params, expected or [])):
+            ph.assert_close(
+                f"net.{name}[{i}]{when}",
+                np.asarray(p),
+                e,
+                rtol=rtol,
+                atol=atol,
+                call=call,
+                inputs=inputs,
+                hint=hint,
+            )
+
+
 def assert_gradients_close(
     case: NetCase,
     got: tuple[list[np.ndarray], list[np.ndarray]],
@@ -144,7 +175,10 @@ def diagnose(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
     scale = float(np.max(np.abs(expected)))
     if scale == 0:
         return None
-    close = lambda a, b: bool(np.allclose(a, b, rtol=1e-6, atol=1e-9 * scale))  # noqa: E731
+
+    def close(a: np.ndarray | float, b: np.ndarray | float) -> bool:
+        return bool(np.allclose(a, b, rtol=1e-6, atol=1e-9 * scale))
+
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected):
         return "it is the transpose of the expected gradient: check W vs Wᵀ and a vs aᵀ"
     mask = np.abs(expected) > 1e-3 * scale
@@ -153,7 +187,7 @@ def diagnose(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
         factor = float(ratios[0])
         if batch > 1 and close(factor, batch):
             return (
-                f"every entry is {batch}× too large, and the batch has {batch} samples: divide by m"
+                f"every entry is {batch}× too large, with {batch} samples in the batch: divide by m"
             )
         if batch > 1 and close(factor, 1 / batch):
             return f"every entry is {batch}× too small: divide by m only once"

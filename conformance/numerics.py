@@ -71,8 +71,9 @@ class NetCase:
     X: np.ndarray  # (n_features, m)
     Y: np.ndarray  # one-hot (n_classes, m)
     seed: int = 0
-    hidden_z: list[np.ndarray] = field(default_factory=list, repr=False)
-    probabilities: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    # Derived from the above by the reference, to keep finite differences well-conditioned.
+    hidden_z: list[np.ndarray] = field(init=False, repr=False)
+    probabilities: np.ndarray = field(init=False, repr=False)
 
     def __repr__(self) -> str:
         return f"NetCase(layers={self.layers}, batch={self.X.shape[1]}, seed={self.seed})"
@@ -82,8 +83,7 @@ class NetCase:
         return int(self.X.shape[1])
 
     def __post_init__(self) -> None:
-        if not self.hidden_z:
-            self.hidden_z, self.probabilities = reference_forward(self.weights, self.biases, self.X)
+        self.hidden_z, self.probabilities = reference_forward(self.weights, self.biases, self.X)
 
     def clear_of_kinks(self) -> bool:
         return all(np.min(np.abs(z)) > KINK_MARGIN for z in self.hidden_z)

@@ -107,21 +107,17 @@ def test_update_is_one_sgd_step(input_scale: float, rng: np.random.Generator) ->
     dW, db = [g.copy() for g in dW], [g.copy() for g in db]
     net.update(LR)
     call = nh.setup_call(case) + f"net.forward(X); net.backward(Y); net.update({LR})"
-    for name, params, start, grads in (
-        ("weights", net.weights, case.weights, dW),
-        ("biases", net.biases, case.biases, db),
-    ):
-        for i, (p, p0, g) in enumerate(zip(params, start, grads)):
-            ph.assert_close(
-                f"net.{name}[{i}]",
-                np.asarray(p),
-                p0 - LR * g,
-                rtol=4 * np.finfo(np.float64).eps,
-                atol=1e-15,
-                call=call,
-                inputs=nh.inputs(case),
-                hint="subtract lr·gradient in place, from every weight and bias",
-            )
+    nh.assert_parameters_close(
+        net,
+        [W - LR * g for W, g in zip(case.weights, dW)],
+        [b - LR * g for b, g in zip(case.biases, db)],
+        when="",
+        rtol=4 * np.finfo(np.float64).eps,
+        atol=1e-15,
+        call=call,
+        inputs=nh.inputs(case),
+        hint="subtract lr·gradient in place, from every weight and bias",
+    )
 
 
 def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator) -> None:
@@ -150,21 +146,17 @@ def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator)
         inputs=nh.inputs(case),
         hint="return the loss of this step's forward pass, computed before update",
     )
-    for name, params, expected in (
-        ("weights", net.weights, oracle.weights),
-        ("biases", net.biases, oracle.biases),
-    ):
-        for i, (p, e) in enumerate(zip(params, expected)):
-            ph.assert_close(
-                f"net.{name}[{i}] after train_step",
-                np.asarray(p),
-                e,
-                rtol=0,
-                atol=STEP_ATOL,
-                call=call,
-                inputs=nh.inputs(case),
-                hint="forward, loss, backward, then update — in that order",
-            )
+    nh.assert_parameters_close(
+        net,
+        oracle.weights,
+        oracle.biases,
+        when=" after train_step",
+        rtol=0,
+        atol=STEP_ATOL,
+        call=call,
+        inputs=nh.inputs(case),
+        hint="forward, loss, backward, then update — in that order",
+    )
 
 
 def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generator) -> None:
@@ -177,14 +169,7 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
     X, Y = case.X, case.Y
     for step in range(3):
         if step:  # a fresh batch, well-conditioned for the parameters reached so far
-            X, Y = next(
-                (X, Y)
-                for X, Y in (
-                    (rng.standard_normal(case.X.shape), case.Y[:, rng.permutation(case.batch)])
-                    for _ in range(1000)
-                )
-                if NetCase(case.layers, oracle.weights, oracle.biases, X, Y).well_conditioned()
-            )
+            X, Y = fresh_batch(case, oracle, rng)
         lr = SUCCESSIVE_LRS[step]
         expected = oracle.train_step(X, Y, lr)
         got = net.train_step(X.copy(), Y.copy(), lr)
@@ -200,17 +185,27 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
             inputs=named,
             hint="backward must recompute dW, db from scratch on every call",
         )
-    for i, (p, e) in enumerate(zip(net.weights, oracle.weights)):
-        ph.assert_close(
-            f"net.weights[{i}] after 3 train_steps",
-            np.asarray(p),
-            e,
-            rtol=0,
-            atol=STEP_ATOL,
-            call=nh.setup_call(case) + "# three train_steps",
-            inputs=nh.inputs(case),
-            hint="backward must recompute dW, db from scratch on every call",
-        )
+    nh.assert_parameters_close(
+        net,
+        oracle.weights,
+        None,
+        when=" after 3 train_steps",
+        rtol=0,
+        atol=STEP_ATOL,
+        call=nh.setup_call(case) + "# three train_steps",
+        inputs=nh.inputs(case),
+        hint="backward must recompute dW, db from scratch on every call",
+    )
+
+
+def fresh_batch(case: NetCase, oracle, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A new batch shaped like the case's, well-conditioned for the oracle's parameters now."""
+    for _ in range(1000):
+        X = rng.standard_normal(case.X.shape)
+        Y = case.Y[:, rng.permutation(case.batch)]
+        if NetCase(case.layers, oracle.weights, oracle.biases, X, Y).well_conditioned():
+            return X, Y
+    raise RuntimeError("no well-conditioned batch in 1000 draws")
 
 
 def test_cross_entropy_loss_is_a_function_of_its_arguments(rng: np.random.Generator) -> None:

@@ -14,7 +14,6 @@ def test_golden_values_regenerate_exactly(monkeypatch, tmp_path) -> None:
     pytest.importorskip("mpmath", reason="mpmath regenerates the golden values (the dev extra)")
     from conformance.fixtures import make_golden
 
-    written = {}
     monkeypatch.setattr(make_golden, "__file__", str(tmp_path / "make_golden.py"))
     make_golden.main()
     written = json.loads((tmp_path / "golden.json").read_text())
