@@ -59,12 +59,42 @@ class Implementation:
         self.missing: list[str] = []
         #: Set when importing the implementation replaced something the checks rely on.
         self.tampered: str | None = None
+        #: In grading mode, the worker process that runs the implementation.
+        self.remote: Any = None
 
     def load(self, spec: str | None, invocation_dir: Path) -> None:
         self.module = _import(spec or REFERENCE, invocation_dir)
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
+        self.missing = [n for n in NAMES if not hasattr(self.module, n)]
+
+    def load_remote(self, spec: str | None, invocation_dir: Path, settings: Any) -> None:
+        """Grading mode: the implementation is imported only in a worker process; ``module``
+        is a proxy to it. Raises ImplementationError for a path that is not there, and
+        conformance.isolation.SubmissionError when the submission does not import."""
+        from conformance import isolation
+
+        spec = spec or REFERENCE
+        if _is_path(spec):
+            path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
+            if not path.is_file():
+                raise ImplementationError(
+                    f"--impl={spec}: no such file ({path}); give a path to a .py file "
+                    f"or the name of an importable module"
+                )
+            settings.path, settings.module = str(path.resolve()), None
+            settings.sys_path = [str(path.resolve().parent)]
+            self.file = str(path.resolve())
+        else:
+            settings.path, settings.module = None, spec
+            settings.sys_path = [str(invocation_dir)]
+            self.file = spec
+        self.name = spec if spec != REFERENCE else f"{REFERENCE} (default)"
+        self.import_line = _import_line(spec, self.file)
+        self.remote = isolation.Remote(settings)
+        self.remote.start()
+        self.module = isolation.RemoteModule(self.remote)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:

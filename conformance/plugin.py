@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from conformance import profiles
+from conformance import grading, profiles
 from conformance._guard import guard
 from conformance._impl import ImplementationError, impl
+from conformance.isolation import SubmissionError
+
+pytest_plugins = ["conformance.grading"]
 
 AREAS: dict[str, str] = {
     "contract": "the implementation defines every name of the contract",
@@ -89,6 +92,9 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     for name in WATCHED_IMPORTS:
         importlib.import_module(name)
 
+    if config.getoption("grading"):
+        _activate_grading(config, spec)
+        return
     guard.arm()
     try:
         impl.load(spec, Path(config.invocation_params.dir))
@@ -101,8 +107,35 @@ def activate(config: pytest.Config, spec: str | None) -> None:
         settings.load_profile("conformance")
 
 
+def _activate_grading(config: pytest.Config, spec: str | None) -> None:
+    """Grading mode: the implementation runs only in a worker process, and every submission
+    faces the same derandomized examples."""
+    worker_settings = grading.settings_for(config, AREAS, spec)
+    try:
+        impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
+    except (ImplementationError, SubmissionError) as err:
+        message = str(err)
+        if isinstance(err, SubmissionError):
+            tb = getattr(err, "student_traceback", "")
+            message = f"{message}\n{tb}".rstrip()
+        grading.import_failed(config, message)
+        if impl.remote is not None:
+            impl.remote.close()
+        raise pytest.UsageError(f"--impl={spec or 'reference'}: {message}") from None
+    profile = config.getoption("hypothesis_profile", None)
+    if profile is None:
+        settings.load_profile("conformance")
+    elif not settings.get_profile(profile).derandomize:
+        raise pytest.UsageError(
+            f"--hypothesis-profile={profile} is randomized; grading needs a derandomized "
+            "profile so that every submission faces the same examples"
+        )
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     guard.disarm()
+    if impl.remote is not None:
+        impl.remote.close()
 
 
 def header_lines(config: pytest.Config) -> list[str]:
@@ -112,6 +145,12 @@ def header_lines(config: pytest.Config) -> list[str]:
         f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s"
         + (f" (×{scale:g} for property checks)" if (scale := profiles.timeout_scale()) > 1 else ""),
     ]
+    if impl.remote is not None:
+        s = impl.remote.settings
+        lines.append(
+            f"conformance: grading: isolated worker, {s.call_timeout:g} s per call, "
+            f"{s.memory_mb} MiB, forbidden imports: {', '.join(s.forbid) or 'none'}"
+        )
     if impl.missing:
         lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")
     return lines
