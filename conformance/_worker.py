@@ -136,13 +136,15 @@ class Worker:
         channel = self.channel
 
         class Callback(wire.Proxy):
-            __slots__ = ("_bp_handle", "__weakref__")
+            __slots__ = ("__weakref__", "_bp_handle")
 
             def __call__(self, *args: Any, **kwargs: Any) -> Any:
                 try:
                     return channel.request("call", target=self, args=args, kwargs=kwargs)
                 except wire.RemoteError as err:
-                    raise RuntimeError(f"the grader's function raised {err.info.get('type')}") from None
+                    raise RuntimeError(
+                        f"the grader's function raised {err.info.get('type')}"
+                    ) from None
 
             def __repr__(self) -> str:
                 return f"<function {type_name}>"
@@ -196,10 +198,14 @@ class Worker:
 
             sig = inspect.signature(target)
             return [
-                (p.name, int(p.kind), p.default is not p.empty,
-                 p.default if p.default is not p.empty else None)
+                (
+                    p.name,
+                    int(p.kind),
+                    p.default is not p.empty,
+                    p.default if p.default is not p.empty else None,
+                )
                 for p in sig.parameters.values()
-            ]  # fmt: skip
+            ]
         if op == "exit":
             os._exit(0)
         raise wire.WireError(f"unknown request {op!r}")

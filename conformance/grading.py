@@ -17,14 +17,14 @@ import shutil
 import stat
 import tempfile
 import time
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 
-from conformance.isolation import KIT_MODULES, SubmissionError, SubmissionRaised
+from conformance.isolation import KIT_MODULES, SubmissionDied, SubmissionError, SubmissionRaised
 
 DEFAULT_POINTS = Path(__file__).with_name("points.toml")
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -49,14 +49,39 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="comma-separated top-level packages the submission may not import "
         "(added to the points file's list)",
     )
-    group.addoption("--gradescope-json", metavar="FILE", default=None,
-                    help="write Gradescope's results.json here")  # fmt: skip
-    group.addoption("--prairielearn-json", metavar="FILE", default=None,
-                    help="write PrairieLearn's results.json here")  # fmt: skip
-    group.addoption("--call-timeout", metavar="SECONDS", type=float, default=None,
-                    help="time limit of one call into the submission (default: points file, 10)")  # fmt: skip
-    group.addoption("--worker-memory", metavar="MiB", type=int, default=None,
-                    help="address-space limit of the worker (default: points file, 4096)")  # fmt: skip
+    group.addoption(
+        "--allow-import",
+        metavar="PKGS",
+        default=None,
+        help="comma-separated packages of the kit itself (reference, conformance) that the "
+        "submission may import; refused by default",
+    )
+    group.addoption(
+        "--gradescope-json",
+        metavar="FILE",
+        default=None,
+        help="write Gradescope's results.json here",
+    )
+    group.addoption(
+        "--prairielearn-json",
+        metavar="FILE",
+        default=None,
+        help="write PrairieLearn's results.json here",
+    )
+    group.addoption(
+        "--call-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help="time limit of one call into the submission (default: points file, 10)",
+    )
+    group.addoption(
+        "--worker-memory",
+        metavar="MiB",
+        type=int,
+        default=None,
+        help="address-space limit of the worker (default: points file, 4096)",
+    )
 
 
 # -- the points table ---------------------------------------------------------------------------
@@ -69,6 +94,7 @@ class Table:
     hidden: list[str]
     hidden_visibility: str
     forbid: list[str]
+    allow: list[str]
     call_timeout: float
     memory_mb: int
 
@@ -110,7 +136,7 @@ def load_table(path: str | None, areas: dict[str, str]) -> Table:
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise pytest.UsageError(f"--points={where}: [{table}] {key!r} must be points ≥ 0")
     grading = data["grading"]
-    for key in ("hidden", "forbid"):
+    for key in ("hidden", "forbid", "allow"):
         if not isinstance(grading.get(key), list) or not all(
             isinstance(v, str) for v in grading[key]
         ):
@@ -125,6 +151,7 @@ def load_table(path: str | None, areas: dict[str, str]) -> Table:
         hidden=grading["hidden"],
         hidden_visibility=grading["hidden_visibility"],
         forbid=grading["forbid"],
+        allow=grading["allow"],
         call_timeout=float(grading.get("call_timeout", 10.0)),
         memory_mb=int(grading.get("memory_mb", 4096)),
     )
@@ -181,10 +208,10 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
     from conformance.isolation import Settings
 
     table = load_table(config.getoption("points"), areas)
-    extra = config.getoption("forbid")
-    forbid = [*table.forbid, *([p.strip() for p in extra.split(",") if p.strip()] if extra else [])]
+    forbid = [*table.forbid, *_names(config.getoption("forbid"))]
     top = (spec or "reference").partition(".")[0]
-    forbid += [m for m in KIT_MODULES if m != top]
+    allowed = {*table.allow, top, *_names(config.getoption("allow_import"))}
+    forbid += [m for m in KIT_MODULES if m not in allowed]
     if (t := config.getoption("call_timeout")) is not None:
         table.call_timeout = t
     if (m := config.getoption("worker_memory")) is not None:
@@ -212,6 +239,10 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
     )
 
 
+def _names(option: str | None) -> list[str]:
+    return [p.strip() for p in option.split(",") if p.strip()] if option else []
+
+
 def import_failed(config: pytest.Config, message: str) -> None:
     grading = grading_of(config)
     if grading is not None:
@@ -223,13 +254,14 @@ def import_failed(config: pytest.Config, message: str) -> None:
 # -- hooks ---------------------------------------------------------------------------------------
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    grading = grading_of(config)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The checks to score: those that will run (after -m, -k and deselection)."""
+    grading = grading_of(session.config)
     if grading is None:
         return
     from conformance.plugin import AREAS
 
-    for item in items:
+    for item in session.items:
         area = next((m.name for m in item.iter_markers() if m.name in AREAS), None)
         if area is None:
             continue
@@ -282,12 +314,12 @@ def student_text(excinfo: pytest.ExceptionInfo[BaseException] | None, check: Che
         text = "This check is hidden: its input and expected values are not shown."
         if isinstance(err, SubmissionRaised):
             text += f"\nYour code raised {err.type_name}."
-        elif isinstance(err, SubmissionError):
+        elif isinstance(err, SubmissionError | SubmissionDied):
             text += f"\n{err}"
         return text
     if isinstance(err, SubmissionRaised):
         text = f"{err}\n{err.student_traceback}".rstrip()
-    elif isinstance(err, SubmissionError):
+    elif isinstance(err, SubmissionError | SubmissionDied):
         text = str(err)
     elif isinstance(err, AssertionError | pytest.fail.Exception):
         text = "\n".join([str(err), *getattr(err, "__notes__", [])])
@@ -356,9 +388,11 @@ def compute(grading: Grading) -> tuple[float, float, dict[str, tuple[float, floa
         counted = [c for c in checks if c.outcome != "skipped"]
         shared = [c for c in counted if c.fixed is None]
         for c in checks:
-            c.max_points = 0.0 if c.outcome == "skipped" else (
-                c.fixed if c.fixed is not None else area_points / len(shared)
-            )  # fmt: skip
+            c.max_points = (
+                0.0
+                if c.outcome == "skipped"
+                else (c.fixed if c.fixed is not None else area_points / len(shared))
+            )
             c.points = c.max_points if c.outcome == "passed" and not zero_all else 0.0
         got = sum(c.points for c in checks)
         of = sum(c.max_points for c in checks)
@@ -434,9 +468,13 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
                     "output": c.output if c.outcome != "passed" else "",
                     "visibility": grading.table.hidden_visibility if c.hidden else "visible",
                     "tags": [c.area],
-                    "extra_data": {"seconds": round(c.seconds, 4), "area": c.area,
-                                   "check": c.check, "description": c.description},
-                }  # fmt: skip
+                    "extra_data": {
+                        "seconds": round(c.seconds, 4),
+                        "area": c.area,
+                        "check": c.check,
+                        "description": c.description,
+                    },
+                }
             )
     output = "\n".join(_summary_lines(grading))
     if grading.submission_output:

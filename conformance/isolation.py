@@ -32,7 +32,9 @@ from typing import Any
 from conformance import _wire as wire
 
 WORKER = Path(__file__).with_name("_worker.py")
-MAX_RESTARTS = 20
+#: More than the suite's number of checks: a submission that dies in every check still gets
+#: every check run (each fails at its first call), so dying never costs honest points.
+MAX_RESTARTS = 250
 #: Output of the submission kept for the student (the rest is counted and dropped).
 OUTPUT_KEPT = 16 * 1024
 #: The kit itself, never importable by a submission under grading.
@@ -53,8 +55,10 @@ class SubmissionRaised(SubmissionError):
         self.student_traceback = student_traceback
 
 
-class SubmissionDied(SubmissionError):
-    """The worker was stopped (time limit) or ended (exit, crash, memory); it is restarted."""
+class SubmissionDied(BaseException):
+    """The worker was stopped (time limit) or ended (exit, crash, memory); the next call
+    starts a new one. A BaseException, like the grader's own time limit, so that Hypothesis
+    fails the check at once instead of replaying (and restarting) it while shrinking."""
 
 
 _raised_classes: dict[str, type[SubmissionRaised]] = {}
@@ -68,7 +72,9 @@ def _raised_class(type_name: str) -> type[SubmissionRaised]:
         return SubmissionRaised
     if type_name not in _raised_classes:
         try:
-            _raised_classes[type_name] = type(f"Submission{type_name}", (SubmissionRaised, base), {})
+            _raised_classes[type_name] = type(
+                f"Submission{type_name}", (SubmissionRaised, base), {}
+            )
         except TypeError:  # incompatible layouts (e.g. OSError)
             _raised_classes[type_name] = SubmissionRaised
     return _raised_classes[type_name]
@@ -381,7 +387,7 @@ class RemoteObject(wire.Proxy):
     """Something of the submission that is not plain data: attribute reads and writes and
     calls go to the worker. Dunder lookups are answered locally (never the submission's)."""
 
-    __slots__ = ("_bp_handle", "_bp_worker", "_bp_methods", "__weakref__")
+    __slots__ = ("__weakref__", "_bp_handle", "_bp_methods", "_bp_worker")
     _bp_type = "object"
 
     def _bp_live(self) -> Worker:
@@ -393,7 +399,7 @@ class RemoteObject(wire.Proxy):
         return worker
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__") or name.startswith("_bp_"):
+        if (name.startswith("__") and name.endswith("__")) or name.startswith("_bp_"):
             raise AttributeError(name)
         worker = self._bp_live()
         if name in object.__getattribute__(self, "_bp_methods"):
@@ -430,7 +436,7 @@ class RemoteMethod:
     """``obj.name`` where name is a function of obj's class (or module): calling it is one
     round trip that looks the name up and calls it in the worker."""
 
-    __slots__ = ("owner", "name")
+    __slots__ = ("name", "owner")
 
     def __init__(self, owner: RemoteObject, name: str):
         self.owner, self.name = owner, name

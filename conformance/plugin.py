@@ -17,7 +17,7 @@ from hypothesis import settings
 from conformance import grading, profiles
 from conformance._guard import guard
 from conformance._impl import ImplementationError, impl
-from conformance.isolation import SubmissionError
+from conformance.isolation import SubmissionDied, SubmissionError
 
 pytest_plugins = ["conformance.grading"]
 
@@ -113,7 +113,7 @@ def _activate_grading(config: pytest.Config, spec: str | None) -> None:
     worker_settings = grading.settings_for(config, AREAS, spec)
     try:
         impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
-    except (ImplementationError, SubmissionError) as err:
+    except (ImplementationError, SubmissionError, SubmissionDied) as err:
         message = str(err)
         if isinstance(err, SubmissionError):
             tb = getattr(err, "student_traceback", "")
@@ -124,7 +124,7 @@ def _activate_grading(config: pytest.Config, spec: str | None) -> None:
         raise pytest.UsageError(f"--impl={spec or 'reference'}: {message}") from None
     profile = config.getoption("hypothesis_profile", None)
     if profile is None:
-        settings.load_profile("conformance")
+        settings.load_profile("grading")
     elif not settings.get_profile(profile).derandomize:
         raise pytest.UsageError(
             f"--hypothesis-profile={profile} is randomized; grading needs a derandomized "

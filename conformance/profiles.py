@@ -1,6 +1,6 @@
 """The Hypothesis profiles of the suite: ``conformance`` (the default) and ``thorough``."""
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 #: Examples per property in the default profile; --impl-timeout is meant for this many.
 DEFAULT_EXAMPLES = 25
@@ -30,6 +30,14 @@ settings.register_profile(
     "randomized",
     settings.get_profile("conformance"),
     derandomize=False,
+)
+
+# Grading mode: the default profile's examples (the same for every submission), without the
+# explain phase, whose notes the student-facing feedback does not show.
+settings.register_profile(
+    "grading",
+    settings.get_profile("conformance"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
 )
 
 

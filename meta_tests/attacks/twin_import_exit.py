@@ -1,0 +1,1 @@
+raise ImportError("this submission does not import")

@@ -1,0 +1,5 @@
+from _honest import *  # noqa: F403
+
+
+def tanh(z):
+    raise NotImplementedError
