@@ -187,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="backprop-grade",
         description="Grade many submissions with the backprop conformance kit, each in its "
-        "own isolated run; writes DIR/<name>/results.json and DIR/grades.csv.",
+        "own isolated run; writes DIR/<name>/results.json and DIR/grades.csv. Options of "
+        "grading mode (--points, --forbid, --call-timeout, ...) pass through to pytest, as "
+        "does everything after --.",
     )
     parser.add_argument("submissions", nargs="+", help=".py files or folders, one per student")
     parser.add_argument("--out", required=True, help="folder for the results")
@@ -216,10 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds one submission may take in all (default: 1800)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    args, pytest_options = parser.parse_known_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Grading options of pytest (--points, --forbid, ...) pass through; anything after "--"
+    # goes to pytest as it is (e.g. -- -m "softmax or training").
+    tail = argv[argv.index("--") + 1 :] if "--" in argv else []
+    head = argv[: argv.index("--")] if "--" in argv else argv
+    args, pytest_options = parser.parse_known_args(head)
     unknown = [o for o in pytest_options if not o.startswith("--")]
     if unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        parser.error(f"unrecognized arguments: {' '.join(unknown)} (pytest's own go after --)")
+    pytest_options += tail
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
 
@@ -234,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
             unique = f"{name}-{k}"
         names.add(unique)
         jobs.append(Job(unique, files, entry, pytest_options, args.timeout, problem))
+
+    from conformance.plugin import AREAS
 
     executor, client = executor_for(args)
     rows = []
@@ -255,15 +265,13 @@ def main(argv: list[str] | None = None) -> int:
                     "log": "",
                     "seconds": 0.0,
                 }
-            rows.append(_write_one(out, result))
+            rows.append(_write_one(out, result, AREAS))
     finally:
         executor.shutdown(wait=True)
         if client is not None:
             client.close()
 
     rows.sort(key=lambda r: r["submission"])
-    from conformance.plugin import AREAS
-
     fields = ["submission", "score", *AREAS, "failures", "seconds"]
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
@@ -273,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _write_one(out: Path, result: dict[str, Any]) -> dict[str, Any]:
+def _write_one(out: Path, result: dict[str, Any], areas: Iterable[str]) -> dict[str, Any]:
     folder = out / result["name"]
     folder.mkdir(parents=True, exist_ok=True)
     results = result["results"]
@@ -286,7 +294,7 @@ def _write_one(out: Path, result: dict[str, Any]) -> dict[str, Any]:
         "failures": sum(t.get("status") == "failed" for t in results.get("tests", [])),
         "seconds": round(result["seconds"], 2),
     }
-    row |= {area: round(points, 4) for area, points in per_area.items()}
+    row |= {area: round(per_area.get(area, 0.0), 4) for area in areas}
     return row
 
 

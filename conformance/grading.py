@@ -57,6 +57,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "submission may import; refused by default",
     )
     group.addoption(
+        "--worker-user",
+        metavar="USER",
+        default=None,
+        help="run the submission's worker as this unprivileged user (the grader must run as "
+        "root, as on Gradescope): it can then neither signal the grader nor write its files",
+    )
+    group.addoption(
         "--gradescope-json",
         metavar="FILE",
         default=None,
@@ -216,6 +223,16 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
         table.call_timeout = t
     if (m := config.getoption("worker_memory")) is not None:
         table.memory_mb = m
+    user = config.getoption("worker_user")
+    if user is not None:
+        import pwd
+
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            raise pytest.UsageError(f"--worker-user={user}: no such user") from None
+        if os.geteuid() != 0:
+            raise pytest.UsageError(f"--worker-user={user}: the grader must run as root")
     outputs = {}
     for fmt in ("gradescope", "prairielearn"):
         value = config.getoption(f"{fmt}_json")
@@ -236,6 +253,7 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
         forbid=sorted(set(forbid)),
         call_timeout=table.call_timeout,
         memory_mb=table.memory_mb,
+        user=user,
     )
 
 
@@ -388,11 +406,9 @@ def compute(grading: Grading) -> tuple[float, float, dict[str, tuple[float, floa
         counted = [c for c in checks if c.outcome != "skipped"]
         shared = [c for c in counted if c.fixed is None]
         for c in checks:
-            c.max_points = (
-                0.0
-                if c.outcome == "skipped"
-                else (c.fixed if c.fixed is not None else area_points / len(shared))
-            )
+            share = c.fixed if c.fixed is not None else area_points / max(len(shared), 1)
+            # Rounded once, here: every file and total adds up the same numbers.
+            c.max_points = 0.0 if c.outcome == "skipped" else round(share, 6)
             c.points = c.max_points if c.outcome == "passed" and not zero_all else 0.0
         got = sum(c.points for c in checks)
         of = sum(c.max_points for c in checks)
@@ -402,7 +418,7 @@ def compute(grading: Grading) -> tuple[float, float, dict[str, tuple[float, floa
         return 0.0, max_score, per_area
     score = sum(v[0] for v in per_area.values())
     max_score = sum(v[1] for v in per_area.values())
-    return round(score, 6), round(max_score, 6), per_area
+    return score, max_score, per_area
 
 
 def _summary_lines(grading: Grading) -> list[str]:
@@ -462,8 +478,8 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
             tests.append(
                 {
                     "name": f"{c.area}: {c.check}",
-                    "score": round(c.points, 6),
-                    "max_score": round(c.max_points, 6),
+                    "score": c.points,
+                    "max_score": c.max_points,
                     "status": "passed" if c.outcome == "passed" else "failed",
                     "output": c.output if c.outcome != "passed" else "",
                     "visibility": grading.table.hidden_visibility if c.hidden else "visible",
@@ -507,8 +523,8 @@ def prairielearn(grading: Grading, final: bool) -> dict[str, Any]:
                 {
                     "name": f"{c.area}: {c.check}",
                     "description": c.description,
-                    "points": round(c.points, 6),
-                    "max_points": round(c.max_points, 6),
+                    "points": c.points,
+                    "max_points": c.max_points,
                     "message": "" if c.outcome == "passed" else c.output.split("\n")[0],
                     "output": c.output if c.outcome != "passed" else "",
                 }

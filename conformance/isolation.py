@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,8 @@ class Settings:
     memory_mb: int = 4096
     file_mb: int = 64
     threads: int = 1
-    notes: list[str] = field(default_factory=list)
+    #: Run the worker as this (unprivileged) user; the grader must be root.
+    user: str | None = None
 
 
 class Output:
@@ -201,6 +202,13 @@ class Worker:
         self.dead: str | None = None
         self.forbidden: list[dict[str, str]] = []
         self.cwd = tempfile.TemporaryDirectory(prefix="bp-worker-")
+        user_args: dict[str, Any] = {}
+        if settings.user:
+            import pwd
+
+            entry = pwd.getpwnam(settings.user)
+            os.chown(self.cwd.name, entry.pw_uid, entry.pw_gid)
+            user_args = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -213,7 +221,15 @@ class Worker:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(settings.threads)
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER), str(req_r), str(rep_w)],
+            # The last argument only labels the process for people reading `ps`.
+            [
+                sys.executable,
+                "-I",
+                str(WORKER),
+                str(req_r),
+                str(rep_w),
+                f"grader={os.getpid()} impl={settings.path or settings.module}",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=out_w,
             stderr=out_w,
@@ -221,6 +237,7 @@ class Worker:
             start_new_session=True,
             cwd=self.cwd.name,
             env=env,
+            **user_args,
         )
         for fd in (req_r, rep_w, out_w):
             os.close(fd)
@@ -518,7 +535,14 @@ class Remote:
                 )
                 raise SubmissionDied(self.given_up)
         s = self.settings
-        worker = Worker(s, self.restarts)
+        try:
+            worker = Worker(s, self.restarts)
+        except OSError as err:  # the grader's set-up, not the submission's fault
+            self.given_up = (
+                f"the grader could not start its worker process ({err}); with --worker-user, "
+                "Python and the kit must be readable by that user"
+            )
+            raise SubmissionDied(self.given_up) from None
         self.worker = worker
         config = {
             "path": s.path,

@@ -1,0 +1,246 @@
+"""Grading mode: full marks for correct code, lost points in the right area for broken code,
+valid results files whatever happens, and the instructor's options (points file, hidden
+checks, forbidden imports)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from grading_helpers import grade, worker_processes
+
+from conftest import IMPLS, ROOT, expected_area
+
+CORRECT = [None, *sorted(IMPLS.glob("correct_*.py"))]
+BROKEN = sorted(IMPLS.glob("broken_*.py"))
+#: The broken implementations build on the reference, which grading refuses by default.
+ALLOW_REFERENCE = "--allow-import=reference"
+
+
+def _name(path: Path | None) -> str:
+    return "reference" if path is None else path.stem
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=_name)
+def test_correct_implementation_gets_full_marks(pytester, path: Path | None) -> None:
+    graded = grade(pytester, path, ALLOW_REFERENCE, profile=None)
+    assert graded.result.ret == pytest.ExitCode.OK, graded.result.stdout.str()[-3000:]
+    assert graded.score == pytest.approx(100.0), graded.failed()[:3]
+    assert graded.prairielearn["score"] == pytest.approx(1.0)
+    assert graded.prairielearn["gradable"] is True
+    assert len(graded.gradescope["tests"]) >= 140
+    assert not worker_processes(None)
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem.removeprefix("broken_"))
+def test_broken_implementation_loses_points_in_its_area(pytester, path: Path) -> None:
+    area = expected_area(path)
+    graded = grade(pytester, path, ALLOW_REFERENCE, "-m", area)
+    if "import conformance" in path.read_text():
+        # A submission that imports the kit is refused outright: no points anywhere.
+        assert graded.score == 0 and graded.prairielearn["gradable"] is False
+        return
+    got, of = graded.area(area)
+    assert of > 0 and got < of - 1e-9, f"{path.name}: {got} of {of} points in {area}"
+
+
+def test_grading_the_reference_by_default_needs_no_impl(pytester) -> None:
+    graded = grade(pytester, None, "-m", "softmax")
+    assert graded.area("softmax") == pytest.approx((10.0, 10.0))
+    assert graded.result.ret == pytest.ExitCode.OK
+
+
+def test_grader_never_imports_the_submission(pytester) -> None:
+    marker = pytester.path / "imported-in.txt"
+    sub = pytester.makepyfile(
+        submission=f"""
+        import os
+        from reference import *
+        with open({str(marker)!r}, "a") as f:
+            f.write(str(os.getpid()) + "\\n")
+        """
+    )
+    graded = grade(pytester, sub, ALLOW_REFERENCE, "-m", "softmax")
+    assert graded.area("softmax")[0] == pytest.approx(10.0)
+    pids = {int(p) for p in marker.read_text().split()}
+    import os
+
+    assert os.getpid() not in pids and pids, "the submission ran in the grader's process"
+
+
+def test_submission_that_does_not_import_gets_one_row_saying_why(pytester) -> None:
+    sub = pytester.makepyfile(submission="import numpy as np\n\nraise ValueError('oops')\n")
+    graded = grade(pytester, sub, "-m", "softmax")
+    assert graded.result.ret == pytest.ExitCode.USAGE_ERROR
+    assert graded.score == 0
+    (row,) = graded.gradescope["tests"]
+    assert row["visibility"] == "visible" and "ValueError: oops" in row["output"]
+    assert "submission.py" in row["output"]  # the student's own line, not the grader's
+    assert graded.prairielearn["gradable"] is False
+    assert "ValueError: oops" in graded.prairielearn["message"]
+
+
+def test_missing_file_still_writes_results(pytester) -> None:
+    graded = grade(pytester, pytester.path / "nothing.py", "-m", "softmax")
+    assert graded.score == 0 and "no such file" in graded.gradescope["tests"][0]["output"]
+
+
+def test_failed_check_shows_input_expected_and_hint(pytester) -> None:
+    graded = grade(pytester, IMPLS / "broken_softmax_axis1.py", ALLOW_REFERENCE, "-m", "softmax")
+    outputs = [t["output"] for t in graded.failed()]
+    assert outputs and all(o.strip() for o in outputs)
+    assert any("but should be" in o and "reproduce:" in o for o in outputs), outputs[0]
+    assert not any("def test_" in o for o in outputs), "the kit's source leaked into feedback"
+
+
+def test_submission_errors_show_the_students_own_traceback(pytester) -> None:
+    sub = pytester.makepyfile(
+        submission="""
+        from reference import *
+
+        def softmax(z):
+            return helper(z)
+
+        def helper(z):
+            raise ValueError("not yet")
+        """
+    )
+    graded = grade(pytester, sub, ALLOW_REFERENCE, "-m", "softmax")
+    output = graded.failed()[0]["output"]
+    assert "softmax raised ValueError: not yet" in output
+    assert "in helper" in output and "submission.py" in output
+    assert "_worker.py" not in output and "conformance" not in output
+
+
+def test_points_file_sets_areas_checks_and_hidden_checks(pytester) -> None:
+    points = pytester.path / "points.toml"
+    points.write_text(
+        textwrap.dedent(
+            """
+            [areas]
+            softmax = 30
+            [checks]
+            "test_softmax::test_known_values*" = 7
+            [grading]
+            hidden = ["test_softmax::test_columns_sum*"]
+            hidden_visibility = "after_due_date"
+            """
+        )
+    )
+    graded = grade(
+        pytester, IMPLS / "broken_softmax_global_sum.py", ALLOW_REFERENCE, f"--points={points}",
+        "-m", "softmax",
+    )  # fmt: skip
+    tests = graded.gradescope["tests"]
+    fixed = [t for t in tests if "test_known_values" in t["name"]]
+    assert fixed and all(t["max_score"] == 7 for t in fixed)
+    shared = [t for t in tests if "test_known_values" not in t["name"]]
+    assert sum(t["max_score"] for t in shared) == pytest.approx(30)
+    hidden = [t for t in tests if "test_columns_sum" in t["name"]]
+    assert hidden and all(t["visibility"] == "after_due_date" for t in hidden)
+    failed_hidden = [t for t in hidden if t["status"] == "failed"]
+    assert failed_hidden, "the planted bug should fail a hidden check"
+    for t in failed_hidden:
+        assert "should be" not in t["output"] and "reproduce" not in t["output"]
+        assert "np.array" not in t["output"] and "hidden" in t["output"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("[areas]\nsoftmx = 3\n", "unknown area"),
+        ("[areas]\nsoftmax = -1\n", "points ≥ 0"),
+        ("[grading]\nhidden_visibility = 'sometimes'\n", "hidden_visibility"),
+        ("[areas\n", "not valid TOML"),
+    ],
+)
+def test_bad_points_file_is_a_usage_error(pytester, run_suite, content, message) -> None:
+    points = pytester.path / "points.toml"
+    points.write_text(content)
+    result = run_suite("--grading", f"--points={points}", "-m", "softmax")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_forbidden_import_is_refused_and_reported(pytester) -> None:
+    sub = pytester.makepyfile(
+        submission="""
+        from reference import *
+        try:
+            import scipy.special as _sp
+        except ImportError:
+            _sp = None
+
+        def sigmoid(z):
+            return _sp.expit(z)
+        """
+    )
+    graded = grade(pytester, sub, ALLOW_REFERENCE, "--forbid=scipy,jax", "-m", "activations")
+    rows = [t for t in graded.gradescope["tests"] if "From-scratch" in t["name"]]
+    assert len(rows) == 1 and "scipy" in rows[0]["name"] and "submission.py:3" in rows[0]["output"]
+    sigmoid_rows = [t for t in graded.gradescope["tests"] if "[sigmoid]" in t["name"]]
+    assert sigmoid_rows and all(t["status"] == "failed" for t in sigmoid_rows)
+    assert "scipy" in graded.prairielearn["message"]
+
+
+def test_going_around_the_refusal_scores_zero(pytester) -> None:
+    sub = pytester.makepyfile(
+        submission="""
+        import sys
+        sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "Forbidden"]
+        import scipy.special
+        from reference import *
+        """
+    )
+    graded = grade(pytester, sub, ALLOW_REFERENCE, "--forbid=scipy", "-m", "softmax")
+    assert graded.score == 0
+    assert graded.area("softmax")[1] == pytest.approx(10.0)
+    assert "going around the refusal" in graded.gradescope["output"]
+
+
+def test_kit_import_is_refused_by_default(pytester) -> None:
+    sub = pytester.makepyfile(submission="from reference import *\n")
+    graded = grade(pytester, sub, "-m", "softmax")
+    assert graded.score == 0
+    assert "reference may not be used" in graded.gradescope["tests"][0]["output"]
+
+
+def test_junit_xml_still_works(pytester) -> None:
+    xml = pytester.path / "junit.xml"
+    graded = grade(pytester, None, f"--junitxml={xml}", "-m", "softmax")
+    assert graded.result.ret == pytest.ExitCode.OK
+    assert "<testsuite" in xml.read_text() and 'failures="0"' in xml.read_text()
+
+
+def test_randomized_profile_is_refused_when_grading(run_suite) -> None:
+    result = run_suite("--grading", "-m", "softmax", profile="randomized")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "derandomized" in result.stderr.str()
+
+
+def test_results_file_is_replaced_even_if_a_folder_took_its_place(pytester) -> None:
+    out = pytester.path / "results"
+    sub = pytester.makepyfile(
+        submission=f"""
+        import os
+        from reference import *
+        os.remove({str(out / "gradescope.json")!r})
+        os.makedirs({str(out / "gradescope.json" / "x")!r})
+        """
+    )
+    graded = grade(pytester, sub, ALLOW_REFERENCE, "-m", "softmax")
+    assert graded.area("softmax")[0] == pytest.approx(10.0)
+
+
+def test_points_table_default_is_documented(pytester) -> None:
+    """The shipped table and the README agree on the default points."""
+    import tomllib
+
+    table = tomllib.loads((ROOT / "conformance" / "points.toml").read_text())
+    readme = (ROOT / "README.md").read_text()
+    for area, points in table["areas"].items():
+        assert f"| `{area}` | {points} |" in readme, area
+    assert sum(table["areas"].values()) == 100
+    json.dumps(table)
