@@ -275,10 +275,13 @@ LIST_METHODS = frozenset(
 class _Region:
     """One side's copy of a region: the original memory or a mirror of the peer's."""
 
-    __slots__ = ("aliases", "mirror", "peer_has", "ref", "snapshot")
+    __slots__ = ("aliases", "low", "mirror", "peer_has", "ref", "snapshot")
 
     def __init__(self, root: np.ndarray, snapshot: bytes, mirror: bool, peer_has: bool):
         self.ref: Any = weakref.ref(root)
+        #: The address of the region's first byte; its length is len(snapshot). An array's
+        #: memory never moves, so both are fixed.
+        self.low = bounds(root)[0]
         self.snapshot = snapshot
         self.mirror = mirror
         #: Whether the peer holds a copy under this key (else the next use sends it whole).
@@ -375,7 +378,7 @@ class Endpoint:
                 region.snapshot, region.peer_has = data, True
                 new.append([*key, len(blobs)])
                 blobs.append(data)
-        return list(key), a.__array_interface__["data"][0] - bounds(root)[0]
+        return list(key), a.__array_interface__["data"][0] - self.regions[key].low
 
     def _mirror(self, key: tuple[str, int], data: bytes) -> np.ndarray:
         root = np.frombuffer(bytearray(data), dtype=np.uint8)
@@ -388,8 +391,7 @@ class Endpoint:
         root = region.root()
         if root is None:
             return region.snapshot
-        low, high = bounds(root)
-        return raw_view(root, low, high - low).tobytes()
+        return raw_view(root, region.low, len(region.snapshot)).tobytes()
 
     def collect_updates(self, skip: set[tuple[str, int]], blobs: list[Any]) -> list[Any]:
         updates = []
@@ -415,8 +417,8 @@ class Endpoint:
             if root is not None:
                 if not region.mirror and not root.flags.writeable:
                     continue  # never write into memory its owner marked read-only
-                low = bounds(root)[0]
-                raw_view(root, low, len(blobs[b]))[...] = np.frombuffer(blobs[b], dtype=np.uint8)
+                raw = raw_view(root, region.low, len(blobs[b]))
+                raw[...] = np.frombuffer(blobs[b], dtype=np.uint8)
             region.snapshot = blobs[b]
 
     # -- values -----------------------------------------------------------------------------
@@ -555,8 +557,7 @@ class Endpoint:
             return make_view(root, data)
         # One of our own arrays coming back: a view of its memory, so that it shares
         # memory with the original as it did on the peer's side.
-        low, high = bounds(root)
-        raw = raw_view(root, low, high - low)
+        raw = raw_view(root, region.low, len(region.snapshot))
         region.aliases[id(raw)] = weakref.ref(raw)
         self.region_of_root[id(raw)] = key
         return make_view(raw, data)
