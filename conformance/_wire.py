@@ -474,7 +474,7 @@ class Endpoint:
         return {
             "$": "obj",
             "r": [self.side, n],
-            "type": type(value).__name__[:80],
+            "type": _label(value),
             "callable": callable(value),
             "methods": _methods(value) if self.side == "w" else [],
         }
@@ -627,6 +627,21 @@ class Endpoint:
     def after_unpack(self, header: dict[str, Any], blobs: list[bytes]) -> None:
         self.apply_list_changes(header.get("lst"), blobs)
         self._fresh_mirrors = []
+
+
+def _label(value: Any) -> str:
+    """What the student calls it: a class's or function's own name, else its type's."""
+    import types
+
+    name = None
+    if isinstance(value, type | types.FunctionType | types.MethodType):
+        try:
+            name = value.__qualname__
+        except Exception:
+            name = None
+    if not isinstance(name, str):
+        name = type(value).__name__
+    return name[:80]
 
 
 _method_cache: dict[type, list[str]] = {}

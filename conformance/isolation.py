@@ -484,7 +484,7 @@ class RemoteCallable(RemoteObject):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._bp_live().request(
-            "call", f"{self._bp_type}(...)", target=self, args=args, kwargs=kwargs
+            "call", self._bp_type, target=self, args=args, kwargs=kwargs
         )
 
 
@@ -497,8 +497,10 @@ def _proxy_class(type_name: str, is_callable: bool) -> type:
     key = (type_name, is_callable)
     if key not in _proxy_classes:
         base = RemoteCallable if is_callable else RemoteObject
-        name = type_name if type_name.isidentifier() else "object"
-        _proxy_classes[key] = type(name, (base,), {"__slots__": (), "_bp_type": name})
+        label = type_name if all(p.isidentifier() for p in type_name.split(".")) else "object"
+        _proxy_classes[key] = type(
+            label.rsplit(".", 1)[-1], (base,), {"__slots__": (), "_bp_type": label}
+        )
     return _proxy_classes[key]
 
 
