@@ -483,9 +483,7 @@ class RemoteCallable(RemoteObject):
     __slots__ = ()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._bp_live().request(
-            "call", self._bp_type, target=self, args=args, kwargs=kwargs
-        )
+        return self._bp_live().request("call", self._bp_type, target=self, args=args, kwargs=kwargs)
 
 
 _proxy_classes: dict[tuple[str, bool], type] = {}
