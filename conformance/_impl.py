@@ -77,12 +77,7 @@ class Implementation:
 
         spec = spec or REFERENCE
         if _is_path(spec):
-            path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
-            if not path.is_file():
-                raise ImplementationError(
-                    f"--impl={spec}: no such file ({path}); give a path to a .py file "
-                    f"or the name of an importable module"
-                )
+            path = _existing_file(spec, invocation_dir)
             settings.path, settings.module = str(path.resolve()), None
             settings.sys_path = [str(path.resolve().parent)]
             self.file = str(path.resolve())
@@ -125,17 +120,21 @@ def _import_line(spec: str, file: str) -> str:
     return f"import {spec} as bp"
 
 
+def _existing_file(spec: str, invocation_dir: Path) -> Path:
+    """The file --impl names (relative to where pytest was started); an error if it is not there."""
+    path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
+    if not path.is_file():
+        raise ImplementationError(
+            f"--impl={spec}: no such file ({path}); give a path to a .py file "
+            f"or the name of an importable module"
+        )
+    return path
+
+
 def _import(spec: str, invocation_dir: Path) -> ModuleType:
     """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
-    path = Path(spec)
-    if not path.is_absolute():
-        path = invocation_dir / path
     if _is_path(spec):
-        if not path.is_file():
-            raise ImplementationError(
-                f"--impl={spec}: no such file ({path}); give a path to a .py file "
-                f"or the name of an importable module"
-            )
+        path = _existing_file(spec, invocation_dir)
         return _run_import(spec, lambda: _import_file(path))
     # Like `python -m`, let a module beside the user's shell be found.
     if str(invocation_dir) not in sys.path:

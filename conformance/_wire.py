@@ -16,6 +16,7 @@ import os
 import select
 import struct
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -24,41 +25,11 @@ import numpy as np
 MAGIC = b"BPW1"
 #: A frame larger than this is a protocol violation (the peer is broken or hostile).
 MAX_FRAME = 1 << 31
-#: Dtypes that may cross the wire (bytes-only kinds: booleans, integers, floats).
+#: Dtypes that may cross the wire (bytes-only kinds: booleans, integers, floats), either order.
 DTYPES = frozenset(
-    np.dtype(t).str
-    for t in (
-        "?",
-        "i1",
-        "i2",
-        "i4",
-        "i8",
-        "u1",
-        "u2",
-        "u4",
-        "u8",
-        "f2",
-        "f4",
-        "f8",
-        "<i2",
-        "<i4",
-        "<i8",
-        "<u2",
-        "<u4",
-        "<u8",
-        "<f2",
-        "<f4",
-        "<f8",
-        ">i2",
-        ">i4",
-        ">i8",
-        ">u2",
-        ">u4",
-        ">u8",
-        ">f2",
-        ">f4",
-        ">f8",
-    )
+    {np.dtype("?").str}
+    | {np.dtype(f"{o}{k}{n}").str for o in "<>" for k in "iu" for n in (1, 2, 4, 8)}
+    | {np.dtype(f"{o}f{n}").str for o in "<>" for n in (2, 4, 8)}
 )
 MAX_NDIM = 32
 
@@ -250,8 +221,6 @@ def make_view(region: np.ndarray, meta: dict[str, Any]) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Values. Plain data travels as JSON; arrays as views into regions; anything else the sender
 # keeps and the receiver gets a handle ("ref") to it. Tagged values are {"$": tag, ...}.
-
-import weakref  # noqa: E402
 
 #: Methods of a remote list that the receiver's list mirror forwards to the owner.
 LIST_METHODS = frozenset(

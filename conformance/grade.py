@@ -61,45 +61,49 @@ def grade_one(job: Job) -> dict[str, Any]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         results = root / "results.json"
-        impl = str(submission / job.entry) if job.entry else "-"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--pyargs",
-            "conformance",
-            "--grading",
-            f"--impl={impl}",
-            f"--gradescope-json={results}",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "--no-header",
-            *job.options,
-        ]
         log = ""
         if job.problem is None:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-            try:
-                proc = subprocess.run(
-                    cmd,
-                    cwd=root,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    timeout=job.timeout,
-                )
-                log = (proc.stdout + proc.stderr).decode("utf-8", "replace")[-200_000:]
-            except subprocess.TimeoutExpired:
-                log = f"grading took longer than {job.timeout:g} s and was stopped"
+            log = _run_grader(job, root, submission / str(job.entry), results)
         try:
             data = json.loads(results.read_text())
         except (OSError, ValueError):
             data = None
         if data is None or (not data.get("tests") and "did not finish" in data.get("output", "")):
-            reason = job.problem or log.strip().splitlines()[-1:] or ["no results"]
-            data = _failure(reason if isinstance(reason, str) else reason[0], data)
+            last = log.strip().splitlines()[-1:]
+            data = _failure(job.problem or (last[0] if last else "no results"), data)
     return {"name": job.name, "results": data, "log": log, "seconds": time.monotonic() - start}
+
+
+def _run_grader(job: Job, cwd: Path, impl: Path, results: Path) -> str:
+    """One ``pytest --grading`` run; returns its output (the end of it) as the log."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "conformance",
+        "--grading",
+        f"--impl={impl}",
+        f"--gradescope-json={results}",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        *job.options,
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=job.timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"grading took longer than {job.timeout:g} s and was stopped"
+    return (proc.stdout + proc.stderr).decode("utf-8", "replace")[-200_000:]
 
 
 def _failure(reason: str, earlier: dict[str, Any] | None) -> dict[str, Any]:

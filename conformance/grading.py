@@ -194,7 +194,11 @@ class Grading:
     submission_output: str = ""
     submission_output_total: int = 0
     notes: list[str] = field(default_factory=list)
-    written: bool = False
+
+    @property
+    def bypassed(self) -> bool:
+        """A forbidden package was loaded by going around the refusal (the worker says so)."""
+        return any(a.get("where", "").startswith("loaded although") for a in self.forbidden)
 
 
 _grading = pytest.StashKey[Grading]()
@@ -302,15 +306,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if check is None:
         return report
     check.seconds += report.duration
-    if report.when == "call" or report.outcome != "passed":
-        if report.outcome == "passed" and report.when == "call":
-            check.outcome = "passed"
-        elif report.skipped:
-            check.outcome = "skipped"
-            check.output = _skip_reason(report)
-        elif report.failed:
-            check.outcome = "failed"
-            check.output = student_text(call.excinfo, check)
+    if report.skipped:
+        check.outcome, check.output = "skipped", _skip_reason(report)
+    elif report.failed:
+        check.outcome, check.output = "failed", student_text(call.excinfo, check)
+    elif report.when == "call":
+        check.outcome = "passed"
     return report
 
 
@@ -400,7 +401,7 @@ def compute(grading: Grading) -> tuple[float, float, dict[str, tuple[float, floa
     checks passed, checks counted)."""
     table = grading.table
     per_area: dict[str, tuple[float, float, int, int]] = {}
-    zero_all = any(a.get("where", "").startswith("loaded although") for a in grading.forbidden)
+    zero_all = grading.bypassed
     for area, area_points in table.areas.items():
         checks = [c for c in grading.checks.values() if c.area == area]
         counted = [c for c in checks if c.outcome != "skipped"]
@@ -430,7 +431,7 @@ def _summary_lines(grading: Grading) -> list[str]:
             f"Not allowed in this assignment: {attempt.get('module')} "
             f"(at {attempt.get('where')}); the import was refused."
         )
-    if any(a.get("where", "").startswith("loaded although") for a in grading.forbidden):
+    if grading.bypassed:
         lines.append("A forbidden package was loaded by going around the refusal: score 0.")
     lines += grading.notes
     if grading.submission_output_total:

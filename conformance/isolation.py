@@ -196,9 +196,8 @@ def _describe_exit(code: int | None) -> str:
 class Worker:
     """One worker process and its channel."""
 
-    def __init__(self, settings: Settings, generation: int):
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.generation = generation
         self.dead: str | None = None
         self.forbidden: list[dict[str, str]] = []
         self.cwd = tempfile.TemporaryDirectory(prefix="bp-worker-")
@@ -247,7 +246,6 @@ class Worker:
         self.channel.timeout = settings.call_timeout
         self.channel.on_header = self._on_header
         self._fds = (rep_r, req_w)
-        self.callbacks: dict[int, Any] = {}
 
     def _on_header(self, header: dict[str, Any]) -> None:
         for item in header.get("fb") or []:
@@ -369,35 +367,29 @@ class RemoteList(wire.ListMirror):
             list.__setitem__(self, index, value)
             self._forward("__setitem__", index, value)
 
-    def __delitem__(self, index: Any) -> None:
-        list.__delitem__(self, index)
-        self._forward("__delitem__", index)
-
-    def append(self, value: Any) -> None:
-        list.append(self, value)
-        self._forward("append", value)
-
     def extend(self, values: Any) -> None:
-        values = list(values)
+        values = list(values)  # an iterator is read once, for both sides
         list.extend(self, values)
         self._forward("extend", values)
-
-    def insert(self, index: Any, value: Any) -> None:
-        list.insert(self, index, value)
-        self._forward("insert", index, value)
-
-    def clear(self) -> None:
-        list.clear(self)
-        self._forward("clear")
 
     def __iadd__(self, values: Any) -> RemoteList:
         self.extend(values)
         return self
 
-    def pop(self, index: int = -1) -> Any:
-        value = list.pop(self, index)
-        self._forward("pop", index)
-        return value
+
+def _forwarding(method: str) -> Any:
+    def apply(self: RemoteList, *args: Any) -> Any:
+        result = getattr(list, method)(self, *args)
+        self._forward(method, *args)
+        return result
+
+    apply.__name__ = method
+    return apply
+
+
+# The other mutations the worker accepts (wire.LIST_METHODS), applied here and there alike.
+for _method in ("__delitem__", "append", "insert", "pop", "remove", "clear", "reverse", "sort"):
+    setattr(RemoteList, _method, _forwarding(_method))
 
 
 class RemoteObject(wire.Proxy):
@@ -536,7 +528,7 @@ class Remote:
                 raise SubmissionDied(self.given_up)
         s = self.settings
         try:
-            worker = Worker(s, self.restarts)
+            worker = Worker(s)
         except OSError as err:  # the grader's set-up, not the submission's fault
             self.given_up = (
                 f"the grader could not start its worker process ({err}); with --worker-user, "
@@ -573,10 +565,11 @@ class Remote:
         kill_strays(set())
 
     def new_forbidden(self) -> list[dict[str, str]]:
-        found = self.forbidden + (self.worker.forbidden if self.worker else [])
-        self.forbidden = []
-        if self.worker:
+        """The forbidden imports reported since the last call."""
+        if self.worker is not None:
+            self.forbidden += self.worker.forbidden
             self.worker.forbidden = []
+        found, self.forbidden = self.forbidden, []
         return found
 
 
