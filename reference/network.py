@@ -40,7 +40,8 @@ class NeuralNetwork:
         self.activations: list[Array] = [a]
         self.z_values: list[Array] = []
         for i, (W, b) in enumerate(zip(self.weights, self.biases)):
-            z = W @ a + b
+            z = W @ a
+            z += b  # in place: one (n_out, m) array fewer to allocate and fill
             a = softmax(z) if i == len(self.weights) - 1 else relu(z)
             self.z_values.append(z)
             self.activations.append(a)
@@ -60,15 +61,20 @@ class NeuralNetwork:
         y_true = np.asarray(y_true, dtype=np.float64)
         m = y_true.shape[1]
         # Softmax + cross-entropy: ∂L/∂z = (y_pred − y_true) / m for the mean loss.
-        dz = (self.activations[-1] - y_true) / m
+        dz = self.activations[-1] - y_true
+        dz /= m
         self.dW = [np.empty(0)] * len(self.weights)
         self.db = [np.empty(0)] * len(self.weights)
         for i in reversed(range(len(self.weights))):
-            self.dW[i] = dz @ self.activations[i].T  # ∂z/∂W = aᵀ of the layer below
+            a = self.activations[i]
+            # ∂z/∂W = aᵀ of the layer below, summed over the samples. One sample makes it an
+            # outer product, which BLAS runs several times slower than einsum's plain loop.
+            self.dW[i] = dz @ a.T if m > 1 else np.einsum("ik,jk->ij", dz, a)
             self.db[i] = np.sum(dz, axis=1, keepdims=True)  # ∂z/∂b = 1 for every sample
             if i > 0:
-                # ∂L/∂a = Wᵀ dz, then through ReLU: ∂a/∂z = 1[z > 0].
-                dz = (self.weights[i].T @ dz) * relu_derivative(self.z_values[i - 1])
+                # ∂L/∂a = Wᵀ dz, then through ReLU: ∂a/∂z = 1[z > 0] (in place: no temporary).
+                dz = self.weights[i].T @ dz
+                dz *= relu_derivative(self.z_values[i - 1])
 
     def update(self, learning_rate: float) -> None:
         """One SGD step: θ ← θ − lr · ∂L/∂θ, in place."""
