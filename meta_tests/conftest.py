@@ -21,7 +21,13 @@ IMPLS = Path(__file__).resolve().parent / "impls"
 # so torch would be imported again on every run, and some C extensions that scipy loads
 # (numpy.fft's) cannot be loaded a second time in one process at all.
 with contextlib.suppress(ImportError):
-    import torch  # noqa: F401
+    import torch
+
+    # An optimizer's first step imports more of torch (its compiler's test operators), which
+    # cannot be registered twice: take that import here, once, before any in-process run.
+    _p = torch.nn.Parameter(torch.zeros(1))
+    _p.grad = torch.zeros(1)
+    torch.optim.SGD([_p], lr=0.1).step()
 with contextlib.suppress(ImportError):
     import scipy.special
     import scipy.stats  # noqa: F401
