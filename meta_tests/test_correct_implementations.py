@@ -8,6 +8,10 @@ import pytest
 from conftest import IMPLS, ROOT
 
 CORRECT = [ROOT / "reference" / "__init__.py", *sorted(IMPLS.glob("correct_*.py"))]
+#: A scalar autodiff engine (about a minute per forward pass of [784, 128, 10]): the
+#: large-network gradient check skips it, saying why (meta_tests/test_sampled_gradients.py).
+TOO_SLOW_FOR_LARGE_NETWORKS = {"correct_micrograd_engine"}
+LARGE_NETWORK_CHECK = "test_large_network_gradients_match_sampled_finite_differences"
 
 
 def names(path: Path) -> str:
@@ -19,7 +23,14 @@ def test_correct_implementation_passes_everything(run_suite, path: Path) -> None
     result = run_suite(f"--impl={path}", profile="conformance")
     assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-4000:]
     assert result.parseoutcomes()["passed"] >= 140
-    assert "skipped" not in result.parseoutcomes(), "torch parity must run here"
+    reports = result.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
+    skipped = sorted(r.nodeid.split("::")[-1] for r in reports if r.skipped)
+    if names(path) in TOO_SLOW_FOR_LARGE_NETWORKS:
+        # Only the large-network check may skip (torch parity must run here), and only both.
+        assert len(skipped) == 2, skipped
+        assert all(s.startswith(LARGE_NETWORK_CHECK) for s in skipped), skipped
+    else:
+        assert not skipped, f"nothing may skip here (torch parity must run): {skipped}"
 
 
 @pytest.mark.parametrize("path", CORRECT, ids=names)

@@ -1,0 +1,25 @@
+"""backward computes a large non-square dW as (a @ dz.T).reshape(W.shape): right shape, scrambled entries; planted for the scalable check, since only large layers (over 10,000 weights) have it."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "gradients"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def backward(self, y_true):
+        y_true = np.asarray(y_true, dtype=np.float64)
+        m = y_true.shape[1]
+        dz = (self.activations[-1] - y_true) / m
+        self.dW = [np.empty(0)] * len(self.weights)
+        self.db = [np.empty(0)] * len(self.weights)
+        for i in reversed(range(len(self.weights))):
+            W = self.weights[i]
+            if W.size > 10_000 and W.shape[0] != W.shape[1]:
+                self.dW[i] = (self.activations[i] @ dz.T).reshape(W.shape)
+            else:
+                self.dW[i] = dz @ self.activations[i].T
+            self.db[i] = np.sum(dz, axis=1, keepdims=True)
+            if i > 0:
+                dz = (self.weights[i].T @ dz) * reference.relu_derivative(self.z_values[i - 1])

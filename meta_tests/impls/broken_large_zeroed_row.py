@@ -1,0 +1,27 @@
+"""backward leaves a middle row of a large dW at zero (a loop over units split in halves skips one), the first from the middle on whose gradient is not zero; planted for the scalable check, since only large layers (over 10,000 weights) have it."""
+
+from reference import *  # noqa: F401,F403
+import reference
+import numpy as np
+
+EXPECTED_AREA = "gradients"
+
+
+class NeuralNetwork(reference.NeuralNetwork):
+    def backward(self, y_true):
+        y_true = np.asarray(y_true, dtype=np.float64)
+        m = y_true.shape[1]
+        dz = (self.activations[-1] - y_true) / m
+        self.dW = [np.empty(0)] * len(self.weights)
+        self.db = [np.empty(0)] * len(self.weights)
+        for i in reversed(range(len(self.weights))):
+            self.dW[i] = dz @ self.activations[i].T
+            W = self.weights[i]
+            if W.size > 10_000:
+                r = W.shape[0] // 2
+                while not self.dW[i][r].any():
+                    r += 1
+                self.dW[i][r, :] = 0.0
+            self.db[i] = np.sum(dz, axis=1, keepdims=True)
+            if i > 0:
+                dz = (self.weights[i].T @ dz) * reference.relu_derivative(self.z_values[i - 1])
