@@ -2,7 +2,8 @@
 complexity check calls out a quadratic backward, and conformance runs never collect them.
 
 Timings here are not judged (the machine is shared): rounds are cut to the minimum, and only
-the quadratic implementation's exponent, an effect of 2 against 1, is asserted.
+the complexity check's verdicts on a quadratic backward and the reference's, exponents of
+about 2 and 1, are asserted.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def test_a_backward_quadratic_in_width_is_called_out(run_benchmarks, tmp_path: P
     result = run_benchmarks(
         f"--impl={impl}",
         "--benchmark-only",
-        "--benchmark-min-rounds=5",  # the fastest of 5: one slow round cannot make the fit
+        # The fastest of 15: rounds slowed by other work (the meta-tests run two at a time)
+        # cannot make the fit.
+        "--benchmark-min-rounds=15",
         "--benchmark-max-time=0.000001",
         f"--benchmark-json={out}",
         "-k",
@@ -118,9 +121,10 @@ def test_a_backward_quadratic_in_width_is_called_out(run_benchmarks, tmp_path: P
     )
     fits = {(s["contender"], s["against"]): s for s in load(out)["conformance"]["scaling"]}
     quadratic, reference = fits[("impl", "width")], fits[("reference", "width")]
+    # About 2 against the reference's 1 on a quiet machine; the verdict is what is asserted,
+    # since a loaded machine squeezes both exponents (seen: 1.59 against 1.29).
     assert quadratic["too_fast_growing"], quadratic
-    # Beside it in the same run, the reference grows with the work (exponent near 1).
-    assert quadratic["exponent"] > reference["exponent"] + 0.4, (quadratic, reference)
+    assert not reference["too_fast_growing"], reference
     assert any(
         line.startswith("scaling: impl backward time ∝ width^")
         and "grows faster than the work" in line
