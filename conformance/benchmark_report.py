@@ -42,6 +42,7 @@ class Row:
 
 _rows = pytest.StashKey[list[Row]]()
 _peak = pytest.StashKey[dict[str, float]]()
+_products = pytest.StashKey[dict[tuple[tuple[int, ...], int], dict[str, float]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -145,6 +146,17 @@ def gemm_peak(config: pytest.Config) -> dict[str, float]:
     return config.stash[_peak]
 
 
+def products_seconds(
+    config: pytest.Config, layers: tuple[int, ...], batch: int
+) -> dict[str, float]:
+    """numpy's and PyTorch's time for the matrix products of one forward+backward of the
+    group, measured once a run (bench.products_seconds)."""
+    cache = config.stash.setdefault(_products, {})
+    if (layers, batch) not in cache:
+        cache[(layers, batch)] = bench.products_seconds(layers, batch, threads_option(config))
+    return cache[(layers, batch)]
+
+
 def plan_rounds(benchmark: Any, contender: bench.Contender, phase: str) -> tuple[int, int]:
     """(rounds, warm-up rounds) filling --benchmark-max-time, at least --benchmark-min-rounds:
     pytest-benchmark's own rule, here for calls that need a set-up each round."""
@@ -216,9 +228,12 @@ def grid_table(rows: list[Row]) -> dict[tuple[str, tuple[int, ...], int], dict[s
     return table
 
 
-def ratios(rows: list[Row]) -> list[dict[str, Any]]:
+def ratios(rows: list[Row], config: pytest.Config) -> list[dict[str, Any]]:
     """Per group: the implementation's time and its time ratio to every other contender; plus
-    one "forward+backward" group per network and batch (the sum of the two phases)."""
+    one "forward+backward" group per network and batch (the sum of the two phases), with the
+    time of its matrix products alone in numpy and PyTorch (``blas_seconds``) and their ratio
+    ``blas_numpy_over_torch``: what the two BLAS libraries make of /torch-float64 before any
+    other work (only PyTorch's per-call overhead lets a NumPy implementation go below it)."""
     table = grid_table(rows)
     out = []
     for (phase, layers, batch), group in sorted(table.items(), key=_group_order):
@@ -237,6 +252,10 @@ def ratios(rows: list[Row]) -> list[dict[str, Any]]:
                 list(layers), batch, "backward"
             )
             entry["impl_gflops"] = flops / both["impl"] / 1e9
+        blas = products_seconds(config, layers, batch)
+        entry["blas_seconds"] = blas
+        if "torch" in blas:
+            entry["blas_numpy_over_torch"] = blas["numpy"] / blas["torch"]
         out.append(entry)
     return out
 
@@ -310,15 +329,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     )
     impl_label = next((r.impl for r in rows if r.contender == "impl"), "impl")
     write(f"impl = {impl_label}; times are each row's fastest round; ratio = impl time / other")
-    entries = ratios(rows)
+    entries = ratios(rows, config)
     if entries:
         others_seen = sorted(
             {o for e in entries for o in e.get("impl_over", {})}, key=_contender_order
         )
+        blas_column = any("blas_numpy_over_torch" in e for e in entries)
         header = (
             f"{'phase':<17} {'layers':<20} {'batch':>5} {'impl':>10} {'GFLOP/s':>8} {'%peak':>6}"
         )
         header += "".join(f" {'/' + o:>15}" for o in others_seen)
+        header += f" {'BLAS numpy/torch':>17}" if blas_column else ""
         write(header)
         for e in entries:
             if "impl" not in e["seconds"]:
@@ -336,7 +357,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
                 f" {e['impl_over'][o]:>15.2f}" if o in e["impl_over"] else f" {'-':>15}"
                 for o in others_seen
             )
+            if blas_column and "blas_numpy_over_torch" in e:
+                line += f" {e['blas_numpy_over_torch']:>17.2f}"
             write(line)
+        if blas_column:
+            write(
+                "BLAS numpy/torch: numpy's time for the group's matrix products alone over "
+                "PyTorch's float64 time for the same products, the /torch-float64 the two "
+                "BLAS libraries set before any other work"
+            )
     for s in scaling(rows):
         text = (
             f"scaling: {s['contender']} {s['phase']} time ∝ {s['against']}^{s['exponent']:.2f} "
@@ -372,7 +401,7 @@ def pytest_benchmark_update_json(config: pytest.Config, benchmarks: Any, output_
         "torch": bench.torch_description(),
         "gemm_peak_gflops": gemm_peak(config),
         "statistic": "min",
-        "ratios": ratios(rows),
+        "ratios": ratios(rows, config),
         "scaling": scaling(rows),
         "rows": [asdict(r) for r in rows],
     }

@@ -302,6 +302,53 @@ def gemm_peak(
     return result
 
 
+def products_seconds(
+    layers: Sequence[int], batch: int, n_threads: int, repeats: int = PEAK_REPEATS
+) -> dict[str, float]:
+    """Seconds of the matrix products alone of one forward+backward of ``layers`` at
+    ``batch`` (those gemm_flops counts), in numpy and in PyTorch float64 (when installed),
+    best of ``repeats``: what each library's BLAS alone costs that group.
+
+    Each in the layout its contender runs: numpy in the contract's columns (forward W @ A,
+    backward dZ @ Aᵀ and, but for the first layer, Wᵀ @ dZ), PyTorch in nn.Linear's rows
+    (A @ Wᵀ, dZᵀ @ A and dZ @ W), since a BLAS's speed depends on the operands' layout.
+    """
+    rng = np.random.default_rng([batch, *layers])
+    pairs = list(zip(layers, layers[1:]))
+    W = [rng.standard_normal((o, i)) for i, o in pairs]
+    A = [rng.standard_normal((i, batch)) for i, _ in pairs]
+    dZ = [rng.standard_normal((o, batch)) for _, o in pairs]
+
+    def columns() -> None:
+        for k in range(len(W)):
+            W[k] @ A[k]
+            dZ[k] @ A[k].T
+            if k > 0:
+                W[k].T @ dZ[k]
+
+    result: dict[str, float] = {}
+    with threads(n_threads):
+        columns()
+        result["numpy"] = _best_time(columns, repeats)
+    if torch_available():
+        import torch
+
+        Wt = [torch.from_numpy(w) for w in W]
+        At, dZt = ([torch.from_numpy(a.T.copy()) for a in arrays] for arrays in (A, dZ))
+
+        def rows() -> None:
+            for k in range(len(Wt)):
+                At[k] @ Wt[k].T
+                dZt[k].T @ At[k]
+                if k > 0:
+                    dZt[k] @ Wt[k]
+
+        with threads(n_threads, numpy_blas=False):
+            rows()
+            result["torch"] = _best_time(rows, repeats)
+    return result
+
+
 # --- the complexity check ----------------------------------------------------------------------
 
 

@@ -81,6 +81,8 @@ def test_reference_run_has_every_group_with_its_fields(run_benchmarks, tmp_path:
         (tuple(ls), m) for ls in LAYERS for m in BATCHES
     }
     assert all(set(e["impl_over"]) == {"torch-float64", "torch-float32"} for e in both)
+    assert all(set(e["blas_seconds"]) == {"numpy", "torch"} for e in both)
+    assert all(e["blas_numpy_over_torch"] > 0 for e in both)
     assert {(s["phase"], s["against"]) for s in conformance["scaling"]} == {
         (p, a) for p in ("forward", "backward") for a in ("batch", "width")
     }
@@ -91,6 +93,7 @@ def test_reference_run_has_every_group_with_its_fields(run_benchmarks, tmp_path:
     assert "forward+backward  [784, 256, 256, 10]   1024" in text
     header = next(line for line in result.stdout.lines if line.startswith("phase "))
     assert "/torch-float64" in header and "/reference" not in header
+    assert header.endswith("BLAS numpy/torch")
 
 
 def test_another_implementation_is_timed_beside_the_reference(run_benchmarks, tmp_path) -> None:
