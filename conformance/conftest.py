@@ -6,8 +6,6 @@ limit. Options and the report header are in ``conformance.plugin``.
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 import zlib
 from collections.abc import Iterator
 
@@ -15,6 +13,7 @@ import numpy as np
 import pytest
 
 from conformance import plugin, profiles
+from conformance._deadline import deadline
 from conformance._guard import guard
 from conformance._impl import impl
 
@@ -30,14 +29,6 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     seed = request.config.getoption("impl_seed")
     key = f"{request.node.module.__name__}::{request.node.name}"
     return np.random.default_rng([seed, zlib.crc32(key.encode())])
-
-
-class ImplTimeout(BaseException):
-    """A check ran past --impl-timeout.
-
-    A BaseException, so Hypothesis does not catch it and re-run a hanging example while
-    shrinking.
-    """
 
 
 @pytest.hookimpl(wrapper=True)
@@ -63,25 +54,9 @@ def time_limit(item: pytest.Item) -> Iterator[None]:
     limit = item.config.getoption("impl_timeout")
     if getattr(item.obj, "is_hypothesis_test", False):  # type: ignore[attr-defined]
         limit *= profiles.timeout_scale()
-    usable = (
-        limit > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
+    message = (
+        f"{item.name} ran past its time limit of {limit:g}s: a call into {impl.name} "
+        "hangs or is far too slow (raise the limit with --impl-timeout)"
     )
-    if not usable:
+    with deadline(limit, message):
         yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise ImplTimeout(
-            f"{item.name} ran past its time limit of {limit:g}s: a call into {impl.name} "
-            "hangs or is far too slow (raise the limit with --impl-timeout)"
-        )
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

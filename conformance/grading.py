@@ -309,7 +309,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped:
         check.outcome, check.output = "skipped", _skip_reason(report)
     elif report.failed:
-        check.outcome, check.output = "failed", student_text(call.excinfo, check)
+        check.outcome, check.output = "failed", student_text(call.excinfo, hidden=check.hidden)
     elif report.when == "call":
         check.outcome = "passed"
     return report
@@ -322,14 +322,14 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return "skipped"
 
 
-def student_text(excinfo: pytest.ExceptionInfo[BaseException] | None, check: Check) -> str:
+def student_text(excinfo: pytest.ExceptionInfo[BaseException] | None, *, hidden: bool) -> str:
     """What the student sees for a failed check: the kit's message with its hint and
     reproduction, or the submission's own error and traceback; for a hidden check, only
     that it failed (and whether the submission raised)."""
     if excinfo is None:
         return "failed"
     err = excinfo.value
-    if check.hidden:
+    if hidden:
         text = "This check is hidden: its input and expected values are not shown."
         if isinstance(err, SubmissionRaised):
             text += f"\nYour code raised {err.type_name}."

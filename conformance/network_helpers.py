@@ -9,7 +9,7 @@ import numpy as np
 
 from conformance import pytest_helpers as ph
 from conformance._impl import impl as bp
-from conformance.numerics import NetCase
+from conformance.numerics import FD_STEP, NetCase, central_difference
 
 HINT_SHAPES = "weights[i] is (n_out, n_in), biases[i] is (n_out, 1); dW, db match them"
 
@@ -108,6 +108,29 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
             ]
         )
     return grads[0], grads[1]
+
+
+def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Central differences of net.cross_entropy_loss(net.forward(X), Y) for every parameter."""
+    net = build(case)
+
+    def loss_at(kind: str, i: int):
+        params = net.weights if kind == "W" else net.biases
+        original = params[i]
+
+        def f(p: np.ndarray) -> float:
+            params[i] = p
+            try:
+                return loss(net, case, np.asarray(net.forward(case.X.copy())))
+            finally:
+                params[i] = original
+
+        return f
+
+    n = len(case.weights)
+    dW = [central_difference(loss_at("W", i), case.weights[i], FD_STEP) for i in range(n)]
+    db = [central_difference(loss_at("b", i), case.biases[i], FD_STEP) for i in range(n)]
+    return dW, db
 
 
 def assert_parameters_close(

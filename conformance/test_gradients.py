@@ -19,7 +19,6 @@ from conformance._impl import impl as bp
 from conformance.numerics import (
     FD_ATOL,
     FD_RTOL,
-    FD_STEP,
     NetCase,
     central_difference,
     well_conditioned_case,
@@ -33,33 +32,10 @@ HINT = (
 )
 
 
-def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Central differences of net.cross_entropy_loss(net.forward(X), Y) for every parameter."""
-    net = nh.build(case)
-
-    def loss_at(kind: str, i: int):
-        params = net.weights if kind == "W" else net.biases
-        original = params[i]
-
-        def f(p: np.ndarray) -> float:
-            params[i] = p
-            try:
-                return nh.loss(net, case, np.asarray(net.forward(case.X.copy())))
-            finally:
-                params[i] = original
-
-        return f
-
-    n = len(case.weights)
-    dW = [central_difference(loss_at("W", i), case.weights[i], FD_STEP) for i in range(n)]
-    db = [central_difference(loss_at("b", i), case.biases[i], FD_STEP) for i in range(n)]
-    return dW, db
-
-
 def check_against_finite_differences(case: NetCase) -> None:
     __tracebackhide__ = True
     dW, db = nh.gradients(nh.build(case), case)
-    num_dW, num_db = numeric_gradients(case)
+    num_dW, num_db = nh.numeric_gradients(case)
     nh.assert_gradients_close(
         case, (dW, db), (num_dW, num_db), scale_rtol=FD_RTOL, atol=FD_ATOL, hint=HINT
     )
