@@ -19,7 +19,7 @@ from conformance._guard import guard
 from conformance._impl import ImplementationError, impl
 from conformance.isolation import SubmissionDied, SubmissionError
 
-pytest_plugins = ["conformance.grading", "conformance.benchmark_report"]
+pytest_plugins = ["conformance.grading", "conformance.benchmark_report", "conformance.report"]
 
 AREAS: dict[str, str] = {
     "contract": "the implementation defines every name of the contract",

@@ -31,6 +31,20 @@ with contextlib.suppress(ImportError):
 with contextlib.suppress(ImportError):
     import scipy.special
     import scipy.stats  # noqa: F401
+# The same for what the report draws with: one small figure saved imports all of it.
+with contextlib.suppress(ImportError):
+    import io
+
+    import matplotlib.colors
+    import matplotlib.ticker
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    _fig = Figure()
+    FigureCanvasAgg(_fig)
+    _fig.subplots().plot([0, 1])
+    _fig.colorbar(_fig.axes[0].imshow([[1.0, 2.0]], norm=matplotlib.colors.LogNorm()))
+    _fig.savefig(io.BytesIO(), format="png")
 
 # The default profile without shrinking: a verdict needs the first failure, not the smallest.
 settings.register_profile(
