@@ -76,7 +76,7 @@ class Implementation:
         from conformance import isolation
 
         spec = spec or REFERENCE
-        if _is_path(spec):
+        if is_path(spec):
             path = _existing_file(spec, invocation_dir)
             settings.path, settings.module = str(path.resolve()), None
             settings.sys_path = [str(path.resolve().parent)]
@@ -107,14 +107,14 @@ class Implementation:
 impl = Implementation()
 
 
-def _is_path(spec: str) -> bool:
+def is_path(spec: str) -> bool:
     """--impl names a file (``hw3/net.py``) rather than a module (``hw3.net``)."""
     return spec.endswith(".py") or "/" in spec or "\\" in spec
 
 
 def _import_line(spec: str, file: str) -> str:
     """How a reproduction snippet gets the implementation as ``bp``."""
-    if file.endswith(".py") and _is_path(spec):
+    if file.endswith(".py") and is_path(spec):
         path = Path(file)
         return f"import sys; sys.path.insert(0, {str(path.parent)!r}); import {path.stem} as bp"
     return f"import {spec} as bp"
@@ -133,7 +133,7 @@ def _existing_file(spec: str, invocation_dir: Path) -> Path:
 
 def _import(spec: str, invocation_dir: Path) -> ModuleType:
     """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
-    if _is_path(spec):
+    if is_path(spec):
         path = _existing_file(spec, invocation_dir)
         return _run_import(spec, lambda: _import_file(path))
     # Like `python -m`, let a module beside the user's shell be found.

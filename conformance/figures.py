@@ -15,6 +15,7 @@ import math
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from conformance import network_helpers as nh
 from conformance._data import fixtures
 from conformance._deadline import ImplTimeout, deadline
 from conformance._impl import impl as bp
+from conformance._impl import is_path
 from conformance.numerics import FD_ATOL, FD_RTOL, FD_STEP, well_conditioned_case
 
 #: The implementation's curves, and the reference's drawn wide and pale behind them, so a
@@ -196,8 +198,8 @@ def impl_label() -> str:
     """The legend's name for the implementation under test: its module or file stem."""
     if bp.module is reference:
         return "yours: reference"
-    stem = bp.name.rsplit("/", 1)[-1].removesuffix(".py")
-    return f"yours: {stem}"
+    name = bp.name
+    return f"yours: {PurePath(name.replace(chr(92), '/')).stem if is_path(name) else name}"
 
 
 # -- (1) activations and their derivatives -------------------------------------------------------
