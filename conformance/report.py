@@ -127,17 +127,19 @@ class Reporter:
             row.outcome = "passed"
 
     @pytest.hookimpl(tryfirst=True)  # before grading closes the submission's worker
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         from conformance import figures as fg
         from conformance import plugin
         from conformance._impl import impl
 
         config = self.config
-        if impl.module is None:  # nothing of the suite was collected here (an xdist controller)
-            plugin.activate(config, config.getoption("impl"))
         self._take_points()
         started = time.perf_counter()
-        drawn = list(fg.draw_all(time_limit=config.getoption("impl_timeout")))
+        drawn = []
+        if exitstatus != pytest.ExitCode.INTERRUPTED:  # after Ctrl-C: the page, no figures
+            if impl.module is None:  # nothing of the suite was collected here (xdist's controller)
+                plugin.activate(config, config.getoption("impl"))
+            drawn = list(fg.draw_all(time_limit=config.getoption("impl_timeout")))
         seconds = time.perf_counter() - started
         if self.figures is not None:
             self.figures.mkdir(parents=True, exist_ok=True)
@@ -330,6 +332,11 @@ def _failures(rows: list[Row]) -> str:
 
 
 def _figures(drawn: list[Any], seconds: float) -> str:
+    if not drawn:
+        return (
+            '<section id="figures"><h2>Figures</h2>'
+            "<p>Not drawn: the run was interrupted.</p></section>"
+        )
     parts = [
         '<section id="figures"><h2>Figures</h2>',
         f'<p class="meta">Computed from the implementation under test, the reference drawn '
