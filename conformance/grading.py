@@ -281,14 +281,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     grading = grading_of(session.config)
     if grading is None:
         return
-    from conformance.plugin import AREAS
-
     for item in session.items:
-        area = next((m.name for m in item.iter_markers() if m.name in AREAS), None)
+        cid, area, doc = describe(item)
         if area is None:
             continue
-        cid = check_id(item)
-        doc = (getattr(item, "obj", None).__doc__ or "").strip().split("\n")[0]
         grading.checks[item.nodeid] = Check(
             check=cid,
             area=area,
@@ -296,6 +292,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             hidden=grading.table.is_hidden(cid),
             fixed=grading.table.fixed_points(cid),
         )
+
+
+def describe(item: pytest.Item) -> tuple[str, str | None, str]:
+    """(check id, area marker or None, first line of the docstring) of a collected check."""
+    from conformance.plugin import AREAS
+
+    area = next((m.name for m in item.iter_markers() if m.name in AREAS), None)
+    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip()
+    return check_id(item), area, doc.split("\n")[0]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -542,19 +547,20 @@ def prairielearn(grading: Grading, final: bool) -> dict[str, Any]:
 def write_results(grading: Grading, final: bool) -> None:
     for fmt, path in grading.outputs.items():
         data = (gradescope if fmt == "gradescope" else prairielearn)(grading, final)
-        _write_atomically(path, json.dumps(data, indent=1, allow_nan=False))
+        write_atomically(path, json.dumps(data, indent=1, allow_nan=False).encode())
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Replace whatever is at ``path`` (a submission may have put a file, a link or a folder
-    there) with ``text``."""
+    there) with ``data``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     parent = path.parent
     if not os.access(parent, os.W_OK):
         os.chmod(parent, parent.stat().st_mode | stat.S_IWUSR)
-    fd, tmp = tempfile.mkstemp(prefix=".results-", dir=parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=parent)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the file from the platform's other users
     os.replace(tmp, path)

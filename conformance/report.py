@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import datetime
 import html
-import os
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -145,11 +143,11 @@ class Reporter:
             self.figures.mkdir(parents=True, exist_ok=True)
             for d in drawn:
                 if d.png:
-                    _write_atomically(self.figures / f"{d.name}.png", d.png)
+                    grading.write_atomically(self.figures / f"{d.name}.png", d.png)
             self.written.append(f"conformance: wrote {len(drawn)} figures to {self.figures}")
         if self.report is not None:
             page = render(config, list(self.rows.values()), drawn, seconds)
-            _write_atomically(self.report, page.encode())
+            grading.write_atomically(self.report, page.encode())
             self.written.append(f"conformance: wrote the report to {self.report}")
 
     def _take_points(self) -> None:
@@ -171,20 +169,8 @@ class Reporter:
 
 
 def _describe(item: pytest.Item) -> dict[str, str]:
-    from conformance.plugin import AREAS
-
-    area = next((m.name for m in item.iter_markers() if m.name in AREAS), "other")
-    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip()
-    return {"check": grading.check_id(item), "area": area, "description": doc.split("\n")[0]}
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+    check, area, description = grading.describe(item)
+    return {"check": check, "area": area or "other", "description": description}
 
 
 # -- the page ------------------------------------------------------------------------------------
