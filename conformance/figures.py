@@ -62,7 +62,7 @@ class Drawn:
     @property
     def differs(self) -> bool:
         """Some curve of the implementation stands visibly off the reference's."""
-        return any(not v <= VISIBLE for v in self.off.values())
+        return any(v > VISIBLE for v in self.off.values())
 
     def verdict(self) -> str:
         """One line on how the figure compares with the reference."""
@@ -70,13 +70,13 @@ class Drawn:
             return ""
         if not self.differs:
             return "Yours lies on the reference throughout."
-        worst = sorted(self.off.items(), key=lambda kv: -kv[1] if kv[1] == kv[1] else -2)
-        listed = ", ".join(f"{k} ({_percent(v)})" for k, v in worst if not v <= VISIBLE)
+        worst = sorted(self.off.items(), key=lambda kv: -kv[1])
+        listed = ", ".join(f"{k} ({_percent(v)})" for k, v in worst if v > VISIBLE)
         return f"Off the reference: {listed}."
 
 
 def _percent(v: float) -> str:
-    return "not drawn" if not v < 1e9 else f"{100 * v:.3g}%"
+    return "not drawn" if math.isinf(v) else f"{100 * v:.3g}%"
 
 
 # -- calling the implementation ------------------------------------------------------------------
@@ -108,6 +108,10 @@ class Calls:
         d = np.abs(g - r)
         missing = bool(np.any(~np.isfinite(d) & np.isfinite(r)))
         self.off[label] = math.inf if missing else float(np.nanmax(d)) / height
+
+    def drawn(self, fig: Any, name: str, title: str, caption: str) -> Drawn:
+        """The finished figure, with what these calls found."""
+        return Drawn(name, title, caption, png_of(fig), self.problems, self.off)
 
     def value(self, what: str, fn: Callable[[], Any]) -> Any:
         if self.expired:
@@ -179,11 +183,20 @@ def png_of(fig: Any) -> bytes:
     return buffer.getvalue()
 
 
-def curve(ax: Any, x: np.ndarray, ref: np.ndarray, got: np.ndarray | None, **style: Any) -> None:
-    """The reference wide and pale, the implementation on top (unless it could not be drawn)."""
+def curve(
+    ax: Any, x: np.ndarray, ref: np.ndarray, got: np.ndarray | None, what: str, **style: Any
+) -> None:
+    """The reference wide and pale, the implementation on top, or a note that ``what`` could
+    not be drawn."""
     ax.plot(x, ref, **REFERENCE_STYLE, label="reference", zorder=1)
     if got is not None:
         ax.plot(x, got, linewidth=IMPL_WIDTH, zorder=3, **style)
+    note_missing(ax, got, what)
+
+
+def drawable(a: np.ndarray) -> np.ndarray | None:
+    """``a``, or None when it has no finite value to draw."""
+    return a if np.isfinite(a).any() else None
 
 
 def note_missing(ax: Any, got: np.ndarray | None, what: str) -> None:
@@ -222,8 +235,8 @@ def activations() -> Drawn:
             ref = getattr(reference, fn_name)(z)
             got = calls.array(f"{fn_name}(z)", lambda f=fn_name: getattr(bp, f)(z.copy()), z.shape)
             calls.compare(f"{fn_name}(z)", ref, got)
-            curve(ax, z, ref, got, color="tab:red" if row else "tab:blue", label=impl_label())
-            note_missing(ax, got, f"{fn_name}(z)")
+            color = "tab:red" if row else "tab:blue"
+            curve(ax, z, ref, got, f"{fn_name}(z)", color=color, label=impl_label())
             ax.set_title(f"{title} Derivative" if row else title)
             ax.grid(True, alpha=0.3)
             if row:
@@ -241,15 +254,13 @@ def activations() -> Drawn:
             ax.legend(fontsize=8, loc="upper left")
     fig.suptitle("Activation Functions and Their Derivatives", fontsize=14)
     fig.tight_layout()
-    return Drawn(
+    return calls.drawn(
+        fig,
         "activations",
         "Activation functions and their derivatives",
         "Your sigmoid, ReLU and tanh (blue) and their derivatives at the pre-activation z "
         "(red) over the reference (wide grey). The dashed line is each derivative's true "
         "maximum (¼, 1, 1, at z = 0); the dot is where yours peaks.",
-        png_of(fig),
-        calls.problems,
-        calls.off,
     )
 
 
@@ -273,7 +284,7 @@ def xor_losses(module: Any, calls: Calls) -> np.ndarray:
         return losses
     for step in range(fixtures.XOR_STEPS):
         loss = calls.scalar(
-            f"train_step(X, Y, 0.5) at step {step + 1}",
+            f"train_step(X, Y, {fixtures.XOR_LR:g}) at step {step + 1}",
             lambda: net.train_step(X.copy(), Y.copy(), fixtures.XOR_LR),
         )
         if not math.isfinite(loss):
@@ -298,8 +309,7 @@ def xor_loss() -> Drawn:
     shown = np.where(got > 0, got, np.nan)  # a log axis cannot show 0 or less
     if np.any(got <= 0):
         calls.problems.append("train_step returned losses ≤ 0, which a log axis cannot show")
-    curve(ax, steps, ref, shown if np.isfinite(shown).any() else None, label=impl_label())
-    note_missing(ax, shown if np.isfinite(shown).any() else None, "train_step losses")
+    curve(ax, steps, ref, drawable(shown), "train_step losses", label=impl_label())
     ax.set_yscale("log")
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Cross-Entropy Loss")
@@ -309,16 +319,14 @@ def xor_loss() -> Drawn:
     last = got[np.isfinite(got)]
     final = f"{last[-1]:.3g}" if last.size else "none"
     fig.tight_layout()
-    return Drawn(
+    return calls.drawn(
+        fig,
         "xor_loss",
         "Training loss on XOR",
         f"train_step on the tutorial's 2-4-2 network, lr {fixtures.XOR_LR:g}, "
         f"{fixtures.XOR_STEPS} steps, from the kit's starting point for both: your final loss "
         f"{final}, the reference's {ref[-1]:.3g}. A correct implementation follows the grey "
         "curve to the end.",
-        png_of(fig),
-        calls.problems,
-        calls.off,
     )
 
 
@@ -381,10 +389,9 @@ def binary_prediction() -> Drawn:
     ]
     names = ["cross_entropy(y, ŷ)", "|∂L/∂z| = ‖net.db[0]‖", "entropy(ŷ)"]
     for ax, r, g, (ylabel, title, color), name in zip(axes, ref, got, panels, names):
-        shown = g if np.isfinite(g).any() else None
+        shown = drawable(g)
         calls.compare(name, r, shown)
-        curve(ax, P_CLASS0, r, shown, color=color, label=impl_label())
-        note_missing(ax, shown, ylabel)
+        curve(ax, P_CLASS0, r, shown, ylabel, color=color, label=impl_label())
         ax.set_xlabel("P(class 0)")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
@@ -394,16 +401,14 @@ def binary_prediction() -> Drawn:
     for ax in axes:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    return Drawn(
+    return calls.drawn(
+        fig,
         "binary_prediction",
         "Loss, gradient and entropy of one binary prediction",
         "For ŷ = (p, 1 − p) with the true class 0: your cross_entropy(y, ŷ), the size of "
         "∂L/∂z from your network's backward (W = 0, b = log ŷ), and your entropy(ŷ). The "
         "gradient is largest when the prediction is most wrong; the entropy peaks at "
         "p = ½ at ln 2.",
-        png_of(fig),
-        calls.problems,
-        calls.off,
     )
 
 
@@ -453,14 +458,12 @@ def entropy_connection() -> Drawn:
         arrowprops={"arrowstyle": "->", "color": "black"}, fontsize=11,
     )  # fmt: skip
     fig.tight_layout()
-    return Drawn(
+    return calls.drawn(
+        fig,
         "entropy_connection",
         "The entropy connection",
         "Your sigmoid, its derivative and the binary entropy of its output (divided by ln 2) "
         "on one axis, over the reference: σ' and H(σ) both peak at z = 0, where σ = ½.",
-        png_of(fig),
-        calls.problems,
-        calls.off,
     )
 
 
@@ -532,16 +535,14 @@ def gradient_errors(seed: int = 0) -> Drawn:
     )
     fig.tight_layout()
     verdict = "; ".join(worst) if worst else "every entry within tolerance"
-    return Drawn(
+    return calls.drawn(
+        fig,
         "gradient_errors",
         "Gradient error per layer",
         "Each entry's |analytic − numeric| gradient on a log scale from 1e-12 (dark) to 1 "
         "(bright), the numeric gradient being central differences (h = "
         f"{FD_STEP:g}) of your own loss; a cross marks an entry beyond the kit's tolerance. A "
         "wrong row, column or transposition shows as a pattern. Here: " + verdict + ".",
-        png_of(fig),
-        calls.problems,
-        calls.off,
     )
 
 

@@ -117,8 +117,7 @@ class Reporter:
             )
         row.seconds += report.duration
         if report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-            row.outcome, row.text = "skipped", str(reason)
+            row.outcome = "skipped"
         elif report.failed:
             row.outcome, row.text = "failed", info.get("text", "failed")
         elif report.when == "call" and row.outcome != "failed":
@@ -219,7 +218,7 @@ def render(config: pytest.Config, rows: list[Row], drawn: list[Any], figure_seco
     total = len(rows)
     verdict = (
         f'<span class="passed">all {total} checks passed</span>'
-        if total and counts["passed"] + counts["skipped"] == total and not counts["failed"]
+        if total and counts["passed"] + counts["skipped"] == total
         else f'<span class="failed">{counts["failed"]} of {total} checks failed</span>'
         if counts["failed"]
         else f"{counts['passed']} of {total} checks passed"
@@ -258,19 +257,23 @@ def render(config: pytest.Config, rows: list[Row], drawn: list[Any], figure_seco
     return "\n".join(parts) + "\n"
 
 
-def _summary(rows: list[Row], graded: bool) -> str:
+def _by_area(rows: list[Row]) -> list[tuple[str, list[Row]]]:
+    """The rows grouped by area, in the suite's order of areas (any others after)."""
     from conformance.plugin import AREAS
 
     by_area: dict[str, list[Row]] = defaultdict(list)
     for r in rows:
         by_area[r.area].append(r)
+    return [(a, by_area[a]) for a in [*AREAS, *sorted(set(by_area) - set(AREAS))] if by_area[a]]
+
+
+def _summary(rows: list[Row], graded: bool) -> str:
+    from conformance.plugin import AREAS
+
     head = "<tr><th>area</th><th>what it checks</th><th>passed</th><th>failed</th>"
     head += "<th>skipped</th>" + ("<th>points</th>" if graded else "") + "<th>seconds</th></tr>"
     body = []
-    for area in [*AREAS, *sorted(set(by_area) - set(AREAS))]:
-        checks = by_area.get(area)
-        if not checks:
-            continue
+    for area, checks in _by_area(rows):
         n = {o: sum(r.outcome == o for r in checks) for o in ("passed", "failed", "skipped")}
         cells = [
             f'<td><a href="#area-{e(area)}">{e(area)}</a></td>',
@@ -346,16 +349,8 @@ def _figures(drawn: list[Any], seconds: float) -> str:
 
 
 def _all_checks(rows: list[Row], graded: bool) -> str:
-    from conformance.plugin import AREAS
-
-    by_area: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
-        by_area[r.area].append(r)
     parts = ['<section id="checks"><h2>Every check</h2>']
-    for area in [*AREAS, *sorted(set(by_area) - set(AREAS))]:
-        checks = by_area.get(area)
-        if not checks:
-            continue
+    for area, checks in _by_area(rows):
         failed = sum(r.outcome == "failed" for r in checks)
         parts.append(
             f'<details id="area-{e(area)}"{" open" if failed else ""}><summary>{e(area)}: '
