@@ -12,22 +12,25 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from conformance import plugin, profiles
-from conformance._deadline import deadline
-from conformance._guard import guard
-from conformance._impl import impl
+from conformance.core import profiles, session
+from conformance.core.deadline import deadline
+from conformance.core.guard import guard
+from conformance.core.implementation import impl
+from conformance.core.outcomes import check_id
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    plugin.activate(config, None)
+    session.activate(config, None)
 
 
 @pytest.fixture
 def rng(request: pytest.FixtureRequest) -> np.random.Generator:
-    """A generator seeded from --impl-seed and the test's module and name (not its node id,
-    which depends on the folder pytest runs in): the same draws on every run."""
+    """A generator seeded from --impl-seed and the check's own id (``test_module::name``, not
+    its node id or package, which depend on where pytest runs and where the module lives):
+    the same draws on every run. The ``conformance.`` prefix keeps the draws the checks made
+    before they moved into ``conformance.checks``."""
     seed = request.config.getoption("impl_seed")
-    key = f"{request.node.module.__name__}::{request.node.name}"
+    key = f"conformance.{check_id(request.node)}"
     return np.random.default_rng([seed, zlib.crc32(key.encode())])
 
 

@@ -32,3 +32,15 @@ NETWORK_MEMBERS: dict[str, str] = {
 }
 
 NAMES: tuple[str, ...] = (*FUNCTIONS, NETWORK)
+
+#: The areas of the suite: each check carries one of these as its marker.
+AREAS: dict[str, str] = {
+    "contract": "the implementation defines every name of the contract",
+    "activations": "sigmoid, ReLU, tanh and their derivatives",
+    "softmax": "softmax: finite, normalised, shift-invariant, stable",
+    "information": "entropy, cross-entropy, KL, binary entropy; the entropy connection",
+    "numerical_gradient": "the implementation's numerical_gradient",
+    "gradients": "network dW, db against finite differences of its own loss",
+    "torch_parity": "forward, loss, dW, db against PyTorch (float64)",
+    "training": "update, train_step, predict, initialisation, XOR convergence",
+}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import Phase, settings
 
-import conformance.profiles  # noqa: F401  (the profiles this one builds on)
+import conformance.core.profiles  # noqa: F401  (the profiles this one builds on)
 
 pytest_plugins = ["pytester"]
 
@@ -64,7 +64,7 @@ def expected_area(path: Path) -> str:
 
 def failed_areas(result: pytest.RunResult) -> dict[str, int]:
     """How many checks failed per area marker in an in-process run."""
-    from conformance.plugin import AREAS
+    from conformance.contract import AREAS
 
     counts: dict[str, int] = {}
     for report in result.reprec.getreports("pytest_runtest_logreport"):  # type: ignore[attr-defined]

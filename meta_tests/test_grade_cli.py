@@ -43,7 +43,7 @@ def read_csv(path: Path) -> dict[str, dict[str, str]]:
 
 def run_grade(args: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "conformance.grade", *args],
+        [sys.executable, "-m", "conformance.grading", *args],
         capture_output=True,
         text=True,
         timeout=900,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import reference
-from conformance._data import fixtures
+from conformance import fixtures
 
 
 def test_golden_values_regenerate_exactly(monkeypatch, tmp_path) -> None:

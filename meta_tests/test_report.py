@@ -1,4 +1,4 @@
-"""The report (--report), the figures (--figures, python -m reference.figures): one valid,
+"""The report (--report), the figures (--figures, python -m conformance.report): one valid,
 self-contained page with every figure; figures computed from the implementation under test,
 which for a broken one visibly leave the reference and for a correct one never do; a page
 that a real browser opens; and nothing drawn or imported for a run that asked for neither."""
@@ -182,8 +182,8 @@ def test_grading_report_has_points_and_keeps_hidden_checks_hidden(run_suite, tmp
 @pytest.fixture
 def draw() -> Iterator:
     """draw(path, name): that figure for the implementation in ``path``, drawn in-process."""
-    from conformance import figures
-    from conformance._impl import impl
+    from conformance.report import figures
+    from conformance.core.implementation import impl
 
     def run(path: Path, name: str):
         impl.reset()
@@ -266,7 +266,7 @@ def run_python(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_figures_command_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "out"
     impl = IMPLS / "broken_sigmoid_derivative_plus.py"
-    run = run_python("-m", "reference.figures", "--impl", str(impl), "--out", str(out), cwd=ROOT)
+    run = run_python("-m", "conformance.report", "--impl", str(impl), "--out", str(out), cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.png" for n in FIGURES)
     assert run.stdout.split() == [str(out / f"{n}.png") for n in FIGURES]
@@ -275,7 +275,7 @@ def test_figures_command_writes_every_figure(tmp_path: Path) -> None:
 
 
 def test_figures_command_refuses_a_missing_module_in_one_line(tmp_path: Path) -> None:
-    run = run_python("-m", "reference.figures", "--impl", "nosuch", "--out", "x", cwd=tmp_path)
+    run = run_python("-m", "conformance.report", "--impl", "nosuch", "--out", "x", cwd=tmp_path)
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
         f"error: --impl=nosuch: no module named 'nosuch' on the path (started in {tmp_path}); "

@@ -9,7 +9,7 @@ import struct
 import numpy as np
 import pytest
 
-from conformance import _wire as wire
+from conformance.sandbox.wire import codec as wire
 
 
 def pair() -> tuple[wire.Endpoint, wire.Endpoint]:

@@ -1,0 +1,114 @@
+"""PyTorch parity: forward probabilities, the mean cross-entropy loss and every dW, db of the
+implementation against PyTorch in float64 with identical parameters, at several depths.
+
+Skipped, with the reason, only when torch is not installed (``pip install -e .[torch]``).
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from conformance.helpers import hypothesis_helpers as hh
+from conformance.helpers import network_helpers as nh
+from conformance.helpers import pytest_helpers as ph
+from conformance import fixtures
+from conformance.helpers.numerics import NetCase, well_conditioned_case
+
+torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e '.[torch]'")
+
+pytestmark = pytest.mark.torch_parity
+
+# Tiny tensors: one thread avoids OpenBLAS and torch's pools starving each other when numpy
+# and torch calls alternate (10 ms instead of 0.1 ms a pair on two cores).
+torch.set_num_threads(1)
+
+#: Same float64 operations in another order: a few ulp, amplified by at most the depth.
+PROB_RTOL, PROB_ATOL = 1e-9, 1e-13
+#: An implementation may guard log with ε ≤ 1e-10: with every p ≥ 1e-3 (the cases ensure it)
+#: the loss moves by ≤ 1e-7 relative, and autograd-backed gradients by as much.
+LOSS_RTOL = 1e-6
+GRAD_RTOL = 1e-6  # of the layer's largest gradient entry
+GRAD_ATOL = 1e-12
+
+DEPTHS = [[4, 3], [4, 6, 3], [3, 5, 5, 2], [5, 6, 6, 6, 3], [2, 4, 4, 4, 4, 2]]
+
+
+def torch_reference(case: NetCase) -> tuple[np.ndarray, float, list[np.ndarray], list[np.ndarray]]:
+    """Probabilities (n_classes, m), mean cross-entropy, dW and db computed by PyTorch."""
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in case.weights]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in case.biases]
+    a = torch.tensor(case.X, dtype=torch.float64)
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        a = torch.relu(W @ a + b)
+    logits = Ws[-1] @ a + bs[-1]
+    labels = torch.tensor(np.argmax(case.Y, axis=0))
+    loss = torch.nn.functional.cross_entropy(logits.T, labels)  # mean over the batch
+    loss.backward()
+    probabilities = torch.softmax(logits, dim=0).detach().numpy()
+    return (
+        probabilities,
+        float(loss.detach()),
+        [W.grad.numpy() for W in Ws],
+        [b.grad.numpy() for b in bs],
+    )
+
+
+def check_parity(case: NetCase) -> None:
+    __tracebackhide__ = True
+    p_torch, loss_torch, dW_torch, db_torch = torch_reference(case)
+    net = nh.build(case)
+    inputs = nh.inputs(case)
+    y_pred = nh.forward(net, case)
+    ph.assert_close(
+        "net.forward(X)",
+        y_pred,
+        p_torch,
+        rtol=PROB_RTOL,
+        atol=PROB_ATOL,
+        call=nh.setup_call(case) + "net.forward(X)",
+        inputs=inputs,
+        hint="ReLU on hidden layers, W @ a + b on every layer, softmax over axis 0",
+    )
+    ph.assert_close(
+        "net.cross_entropy_loss(y_pred, Y)",
+        nh.loss(net, case, y_pred),
+        loss_torch,
+        rtol=LOSS_RTOL,
+        atol=0,
+        call=nh.setup_call(case) + "net.cross_entropy_loss(net.forward(X), Y)",
+        inputs=inputs,
+        hint="mean over samples (divide by m) of −Σ_k y log y_pred, natural log",
+    )
+    dW, db = nh.gradients(nh.build(case), case)
+    nh.assert_gradients_close(
+        case,
+        (dW, db),
+        (dW_torch, db_torch),
+        scale_rtol=GRAD_RTOL,
+        atol=GRAD_ATOL,
+        hint="the gradients of the mean loss, as PyTorch's autograd computes them",
+    )
+
+
+@pytest.mark.parametrize("layers", DEPTHS, ids=lambda v: f"layers={v}")
+@pytest.mark.parametrize("batch", [1, 5])
+def test_matches_torch(layers: list[int], batch: int, rng: np.random.Generator) -> None:
+    case = well_conditioned_case(layers, batch, rng)
+    check_parity(case)
+
+
+@given(case=hh.net_cases(min_layers=2, max_layers=5))
+def test_matches_torch_on_random_networks(case: NetCase) -> None:
+    check_parity(case)
+
+
+def test_matches_torch_on_a_large_deep_network(rng: np.random.Generator) -> None:
+    """Seven weight layers of width 16, 10 classes, a batch of 32: beyond the small nets."""
+    check_parity(well_conditioned_case([20, 16, 16, 16, 16, 16, 16, 10], 32, rng))
+
+
+def test_matches_torch_where_relu_is_exactly_zero() -> None:
+    """XOR's input (0, 0) with zero biases puts every hidden pre-activation exactly at 0,
+    where ReLU'(0) = 0 as in PyTorch (finite differences cannot check this point)."""
+    weights, biases = fixtures.xor_start(0)
+    check_parity(NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y))

@@ -1,0 +1,189 @@
+"""The implementation under test, loaded once and injected as one namespace.
+
+Test modules use it as ``from conformance.core.implementation import impl as bp`` and call ``bp.softmax(z)``.
+A name the implementation lacks resolves to a stub that fails, when called, only the checks
+that need it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conformance.core.guard import ImplExit
+from conformance.contract import NAMES
+
+REFERENCE = "reference"
+
+
+class ImplementationError(Exception):
+    """The --impl value cannot be loaded; the message is one line saying why and what to do."""
+
+
+class _Missing:
+    """Stands in for a contract name the implementation does not define."""
+
+    def __init__(self, impl_name: str, name: str):
+        self._impl_name, self._name = impl_name, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        pytest.fail(
+            f"{self._impl_name} defines no `{self._name}`, which this check needs "
+            f"(see the contract in the README)",
+            pytrace=False,
+        )
+
+    def __repr__(self) -> str:
+        return f"<missing {self._name}>"
+
+
+class Implementation:
+    """Attribute access goes to the loaded module; missing contract names become stubs."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.module: ModuleType | None = None
+        self.name = "(not loaded)"
+        self.file = "?"
+        self.import_line = "import reference as bp"
+        self.missing: list[str] = []
+        #: Set when importing the implementation replaced something the checks rely on.
+        self.tampered: str | None = None
+        #: In grading mode, the worker process that runs the implementation.
+        self.remote: Any = None
+
+    def load(self, spec: str | None, invocation_dir: Path) -> None:
+        self.module = _import(spec or REFERENCE, invocation_dir)
+        self.name = spec or f"{REFERENCE} (default)"
+        self.file = getattr(self.module, "__file__", None) or "?"
+        self.import_line = _import_line(spec or REFERENCE, self.file)
+        self.missing = [n for n in NAMES if not hasattr(self.module, n)]
+
+    def load_remote(self, spec: str | None, invocation_dir: Path, settings: Any) -> None:
+        """Grading mode: the implementation is imported only in a worker process; ``module``
+        is a proxy to it. Raises ImplementationError for a path that is not there, and
+        conformance.sandbox.remote.SubmissionError when the submission does not import."""
+        from conformance.sandbox import remote as isolation
+
+        spec = spec or REFERENCE
+        if is_path(spec):
+            path = _existing_file(spec, invocation_dir)
+            settings.path, settings.module = str(path.resolve()), None
+            settings.sys_path = [str(path.resolve().parent)]
+            self.file = str(path.resolve())
+        else:
+            settings.path, settings.module = None, spec
+            settings.sys_path = [str(invocation_dir)]
+            self.file = spec
+        self.name = spec if spec != REFERENCE else f"{REFERENCE} (default)"
+        self.import_line = _import_line(spec, self.file)
+        self.remote = isolation.Remote(settings)
+        self.remote.start()
+        self.module = isolation.RemoteModule(self.remote)
+        self.missing = [n for n in NAMES if not hasattr(self.module, n)]
+
+    def __getattr__(self, name: str) -> Any:
+        module = self.__dict__.get("module")
+        if module is None:
+            raise RuntimeError("the conformance plugin has not loaded an implementation yet")
+        try:
+            return getattr(module, name)
+        except AttributeError:
+            if name in NAMES:
+                return _Missing(self.name, name)
+            raise
+
+
+impl = Implementation()
+
+
+def is_path(spec: str) -> bool:
+    """--impl names a file (``hw3/net.py``) rather than a module (``hw3.net``)."""
+    return spec.endswith(".py") or "/" in spec or "\\" in spec
+
+
+def _import_line(spec: str, file: str) -> str:
+    """How a reproduction snippet gets the implementation as ``bp``."""
+    if file.endswith(".py") and is_path(spec):
+        path = Path(file)
+        return f"import sys; sys.path.insert(0, {str(path.parent)!r}); import {path.stem} as bp"
+    return f"import {spec} as bp"
+
+
+def _existing_file(spec: str, invocation_dir: Path) -> Path:
+    """The file --impl names (relative to where pytest was started); an error if it is not there."""
+    path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
+    if not path.is_file():
+        raise ImplementationError(
+            f"--impl={spec}: no such file ({path}); give a path to a .py file "
+            f"or the name of an importable module"
+        )
+    return path
+
+
+def _import(spec: str, invocation_dir: Path) -> ModuleType:
+    """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
+    if is_path(spec):
+        path = _existing_file(spec, invocation_dir)
+        return _run_import(spec, lambda: _import_file(path))
+    # Like `python -m`, let a module beside the user's shell be found.
+    if str(invocation_dir) not in sys.path:
+        sys.path.insert(0, str(invocation_dir))
+    try:
+        found = importlib.util.find_spec(spec)
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        raise ImplementationError(
+            f"--impl={spec}: no module named {spec!r} on the path "
+            f"(started in {invocation_dir}); give a path to a .py file or an importable module"
+        )
+    return _run_import(spec, lambda: importlib.import_module(spec))
+
+
+def _import_file(path: Path) -> ModuleType:
+    # A fixed module name keyed on the path: the same file imported twice is one module,
+    # and a file named like a stdlib module (e.g. `random.py`) cannot shadow it.
+    name = "impl_under_test_" + "".join(c if c.isalnum() else "_" for c in path.stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImplementationError(f"--impl={path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    # Let the file import its own siblings.
+    sys.path.insert(0, str(path.parent))
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _run_import(spec: str, do_import: Any) -> ModuleType:
+    try:
+        return do_import()
+    except ImplementationError:
+        raise
+    except SyntaxError as err:
+        raise ImplementationError(
+            f"--impl={spec}: syntax error at {err.filename}:{err.lineno}: {err.msg}"
+        ) from err
+    except ImplExit as err:
+        raise ImplementationError(f"--impl={spec}: while importing, {err}") from None
+    except (Exception, SystemExit) as err:  # sys.exit() at import is a bug too
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        raise ImplementationError(
+            f"--impl={spec}: importing it raised {type(err).__name__}: {err} "
+            f"(at {where.filename}:{where.lineno}); fix the module so it imports cleanly"
+        ) from err

@@ -1,0 +1,62 @@
+"""Starting a conformance session: loading the implementation under test, once, and the
+header lines that say what was loaded.
+
+``activate`` runs at configure time with ``--impl``, else when the suite's ``conftest.py`` is
+collected (``pytest --pyargs conformance``), else from the report on xdist's controller.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from conformance.core import profiles
+from conformance.core.guard import guard, import_kit
+from conformance.core.implementation import ImplementationError, impl
+
+#: The grading plugin, registered by ``conformance.plugin``; looked up, not imported, since
+#: grading builds on this module.
+GRADING_PLUGIN = "conformance.grading.plugin"
+
+
+def activate(config: pytest.Config, spec: str | None) -> None:
+    """Load the implementation (a bad --impl is a usage error of one line) and the suite's
+    Hypothesis profile, unless --hypothesis-profile chose another."""
+    if impl.module is not None:
+        return
+    if config.getoption("grading", False):
+        config.pluginmanager.get_plugin(GRADING_PLUGIN).activate(config, spec)
+        return
+    # Every module of the kit is imported before the implementation, so the guard knows it as
+    # it was (and an implementation cannot import and patch one first).
+    import_kit()
+    guard.arm()
+    try:
+        impl.load(spec, Path(config.invocation_params.dir))
+    except ImplementationError as err:
+        guard.disarm()
+        raise pytest.UsageError(str(err)) from None
+    if changed := guard.check_and_restore():
+        impl.tampered = f"importing {impl.name} replaced {', '.join(changed[:6])}"
+    if config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile("conformance")
+
+
+def header_lines(config: pytest.Config) -> list[str]:
+    lines = [
+        f"conformance: impl={impl.name} file={impl.file}",
+        f"conformance: hypothesis profile={settings.default._current_profile} "  # type: ignore[attr-defined]
+        f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s"
+        + (f" (×{scale:g} for property checks)" if (scale := profiles.timeout_scale()) > 1 else ""),
+    ]
+    if impl.remote is not None:
+        s = impl.remote.settings
+        lines.append(
+            f"conformance: grading: isolated worker, {s.call_timeout:g} s per call, "
+            f"{s.memory_mb} MiB, forbidden imports: {', '.join(s.forbid) or 'none'}"
+        )
+    if impl.missing:
+        lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")
+    return lines

@@ -1,0 +1,306 @@
+"""Grade a whole class: ``backprop-grade SUBMISSIONS... --out DIR --jobs N``.
+
+Each submission (a .py file, or a folder holding one) is graded by its own
+``pytest --grading`` process, so one bad submission never affects another; that process in
+turn runs the submission only in its isolated worker. Results land in ``DIR/<name>/``
+(``results.json`` in Gradescope's format and ``log.txt``), plus one ``DIR/grades.csv``.
+
+The work goes through a ``concurrent.futures`` executor: a local pool by default, or a Dask
+distributed cluster with ``--dask=ADDRESS`` (``pip install "backprop-conformance[dask]"``).
+The function sent to the executor carries the submission's files and returns the results, so
+a Dask worker needs no shared file system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: Files larger than this are not sent with a submission (data sets, checkpoints).
+MAX_FILE = 8 << 20
+#: Source files of a folder submission that travel with it.
+SUFFIXES = (".py", ".txt", ".json", ".csv", ".npy", ".npz", ".toml", ".cfg")
+
+
+@dataclass
+class Job:
+    """One submission to grade: its name, its files (relative path → bytes), the file to pass
+    as --impl, and the pytest options shared by every job."""
+
+    name: str
+    files: dict[str, bytes]
+    entry: str | None
+    options: list[str]
+    timeout: float
+    problem: str | None = None  # why it cannot be graded at all (then nothing runs)
+
+
+def grade_one(job: Job) -> dict[str, Any]:
+    """Grade one submission in a fresh folder; return its results file, log and timing.
+    Runs wherever the executor puts it (this process's pool, or a Dask worker)."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bp-grade-") as tmp:
+        root = Path(tmp)
+        submission = root / "submission"
+        submission.mkdir()
+        for rel, data in job.files.items():
+            path = (submission / rel).resolve()
+            if submission.resolve() not in path.parents:
+                continue  # no writing outside the folder through "../"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        results = root / "results.json"
+        log = ""
+        if job.problem is None:
+            log = _run_grader(job, root, submission / str(job.entry), results)
+        try:
+            data = json.loads(results.read_text())
+        except (OSError, ValueError):
+            data = None
+        if data is None or (not data.get("tests") and "did not finish" in data.get("output", "")):
+            last = log.strip().splitlines()[-1:]
+            data = _failure(job.problem or (last[0] if last else "no results"), data)
+    return {"name": job.name, "results": data, "log": log, "seconds": time.monotonic() - start}
+
+
+def _run_grader(job: Job, cwd: Path, impl: Path, results: Path) -> str:
+    """One ``pytest --grading`` run; returns its output (the end of it) as the log."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        "conformance",
+        "--grading",
+        f"--impl={impl}",
+        f"--gradescope-json={results}",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--no-header",
+        *job.options,
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=job.timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"grading took longer than {job.timeout:g} s and was stopped"
+    return (proc.stdout + proc.stderr).decode("utf-8", "replace")[-200_000:]
+
+
+def _failure(reason: str, earlier: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "score": 0.0,
+        "output": f"The submission could not be graded: {reason}",
+        "tests": [
+            {
+                "name": "The submission can be graded",
+                "score": 0.0,
+                "max_score": 0.0,
+                "status": "failed",
+                "output": reason,
+                "visibility": "visible",
+            }
+        ],
+        **({"execution_time": earlier["execution_time"]} if earlier else {}),
+    }
+
+
+def collect(
+    paths: Iterable[str], entry: str | None
+) -> list[tuple[str, dict[str, bytes], str | None, str | None]]:
+    """(name, files, entry file, problem) for each submission path."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            found.append((path.stem, {path.name: path.read_bytes()}, path.name, None))
+            continue
+        if not path.is_dir():
+            found.append((path.name, {}, None, f"{raw}: no such file or folder"))
+            continue
+        files = {}
+        for f in sorted(path.rglob("*")):
+            rel = f.relative_to(path)
+            if (
+                f.is_file()
+                and f.suffix in SUFFIXES
+                and f.stat().st_size <= MAX_FILE
+                and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
+            ):
+                files[str(rel)] = f.read_bytes()
+        py = [k for k in files if k.endswith(".py")]
+        chosen, problem = None, None
+        if entry is not None:
+            chosen = entry if entry in files else None
+            problem = None if chosen else f"{raw}: no {entry} in the folder"
+        elif len(py) == 1:
+            chosen = py[0]
+        else:
+            problem = (
+                f"{raw}: {'no' if not py else len(py)} .py files; say which one to grade "
+                "with --entry FILE"
+            )
+        found.append((path.name, files, chosen, problem))
+    return found
+
+
+def area_points(results: dict[str, Any]) -> dict[str, float]:
+    points: dict[str, float] = {}
+    for test in results.get("tests", []):
+        for tag in test.get("tags", []):
+            points[tag] = points.get(tag, 0.0) + float(test.get("score", 0.0))
+    return points
+
+
+def executor_for(args: argparse.Namespace) -> tuple[concurrent.futures.Executor, Any]:
+    """A local pool, or a Dask cluster's executor (and its client, to close)."""
+    if args.dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            sys.exit(
+                "backprop-grade: --dask needs the distributed package: "
+                'pip install "backprop-conformance[dask]"'
+            )
+        client = Client(args.dask)
+        return client.get_executor(pure=False), client
+    # Threads suffice: each job's work is a child process.
+    return concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs), None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="backprop-grade",
+        description="Grade many submissions with the backprop conformance kit, each in its "
+        "own isolated run; writes DIR/<name>/results.json and DIR/grades.csv. Options of "
+        "grading mode (--points, --forbid, --call-timeout, ...) pass through to pytest, as "
+        "does everything after --.",
+    )
+    parser.add_argument("submissions", nargs="+", help=".py files or folders, one per student")
+    parser.add_argument("--out", required=True, help="folder for the results")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: CPU count)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        default=None,
+        help="grade on a Dask distributed cluster at this address",
+    )
+    parser.add_argument(
+        "--entry",
+        metavar="FILE",
+        default=None,
+        help="in folder submissions, the file to grade (default: the only .py)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=1800.0,
+        help="seconds one submission may take in all (default: 1800)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Grading options of pytest (--points, --forbid, ...) pass through; anything after "--"
+    # goes to pytest as it is (e.g. -- -m "softmax or training").
+    tail = argv[argv.index("--") + 1 :] if "--" in argv else []
+    head = argv[: argv.index("--")] if "--" in argv else argv
+    args, pytest_options = parser.parse_known_args(head)
+    unknown = [o for o in pytest_options if not o.startswith("--")]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)} (pytest's own go after --)")
+    pytest_options += tail
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = []
+    names: set[str] = set()
+    for name, files, entry, problem in collect(args.submissions, args.entry):
+        unique, k = name, 1
+        while unique in names:
+            k += 1
+            unique = f"{name}-{k}"
+        names.add(unique)
+        jobs.append(Job(unique, files, entry, pytest_options, args.timeout, problem))
+
+    from conformance.contract import AREAS
+
+    executor, client = executor_for(args)
+    rows = []
+    try:
+        futures = {executor.submit(grade_one, job): job for job in jobs}
+        done = concurrent.futures.as_completed(futures)
+        if not args.no_progress:
+            from tqdm import tqdm
+
+            done = tqdm(done, total=len(futures), unit="submission", desc="grading")
+        for future in done:
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as err:  # the executor itself failed (e.g. a lost Dask worker)
+                result = {
+                    "name": job.name,
+                    "results": _failure(repr(err), None),
+                    "log": "",
+                    "seconds": 0.0,
+                }
+            rows.append(_write_one(out, result, AREAS))
+    finally:
+        executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
+
+    rows.sort(key=lambda r: r["submission"])
+    fields = ["submission", "score", *AREAS, "failures", "seconds"]
+    with open(out / "grades.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"graded {len(rows)} submissions: {out / 'grades.csv'}")
+    return 0
+
+
+def _write_one(out: Path, result: dict[str, Any], areas: Iterable[str]) -> dict[str, Any]:
+    folder = out / result["name"]
+    folder.mkdir(parents=True, exist_ok=True)
+    results = result["results"]
+    (folder / "results.json").write_text(json.dumps(results, indent=1))
+    (folder / "log.txt").write_text(result["log"])
+    per_area = area_points(results)
+    row = {
+        "submission": result["name"],
+        "score": round(float(results.get("score", 0.0)), 4),
+        "failures": sum(t.get("status") == "failed" for t in results.get("tests", [])),
+        "seconds": round(result["seconds"], 2),
+    }
+    row |= {area: round(per_area.get(area, 0.0), 4) for area in areas}
+    return row
+
+
+if __name__ == "__main__":
+    sys.exit(main())

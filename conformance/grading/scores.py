@@ -1,0 +1,95 @@
+"""The state of one grading session and the points each check earns."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from conformance.grading.points import Table
+
+
+@dataclass
+class Check:
+    check: str  # test_module::test_name[params]
+    area: str
+    description: str
+    hidden: bool
+    fixed: float | None
+    outcome: str = "failed"  # passed, failed, skipped; failed until it reports
+    seconds: float = 0.0
+    output: str = ""
+    points: float = 0.0
+    max_points: float = 0.0
+
+
+@dataclass
+class Grading:
+    """The state of one grading session."""
+
+    table: Table
+    outputs: dict[str, Path]
+    started: float = field(default_factory=time.monotonic)
+    checks: dict[str, Check] = field(default_factory=dict)  # by node id
+    import_failure: str | None = None
+    forbidden: list[dict[str, str]] = field(default_factory=list)
+    submission_output: str = ""
+    submission_output_total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def bypassed(self) -> bool:
+        """A forbidden package was loaded by going around the refusal (the worker says so)."""
+        return any(a.get("where", "").startswith("loaded although") for a in self.forbidden)
+
+
+def compute(grading: Grading) -> tuple[float, float, dict[str, tuple[float, float, int, int]]]:
+    """Assign each check its points; return score, maximum and, per area, (points, maximum,
+    checks passed, checks counted)."""
+    table = grading.table
+    per_area: dict[str, tuple[float, float, int, int]] = {}
+    zero_all = grading.bypassed
+    for area, area_points in table.areas.items():
+        checks = [c for c in grading.checks.values() if c.area == area]
+        counted = [c for c in checks if c.outcome != "skipped"]
+        shared = [c for c in counted if c.fixed is None]
+        for c in checks:
+            share = c.fixed if c.fixed is not None else area_points / max(len(shared), 1)
+            # Rounded once, here: every file and total adds up the same numbers.
+            c.max_points = 0.0 if c.outcome == "skipped" else round(share, 6)
+            c.points = c.max_points if c.outcome == "passed" and not zero_all else 0.0
+        got = sum(c.points for c in checks)
+        of = sum(c.max_points for c in checks)
+        per_area[area] = (got, of, sum(c.outcome == "passed" for c in counted), len(counted))
+    if grading.import_failure is not None:
+        max_score = sum(table.areas.values()) + sum(table.checks.values())
+        return 0.0, max_score, per_area
+    score = sum(v[0] for v in per_area.values())
+    max_score = sum(v[1] for v in per_area.values())
+    return score, max_score, per_area
+
+
+def summary_lines(grading: Grading) -> list[str]:
+    lines = []
+    if grading.import_failure:
+        lines.append(f"Your submission could not be loaded: {grading.import_failure}")
+    for attempt in grading.forbidden:
+        lines.append(
+            f"Not allowed in this assignment: {attempt.get('module')} "
+            f"(at {attempt.get('where')}); the import was refused."
+        )
+    if grading.bypassed:
+        lines.append("A forbidden package was loaded by going around the refusal: score 0.")
+    lines += grading.notes
+    if grading.submission_output_total:
+        lines.append(f"Your code printed {grading.submission_output_total} bytes.")
+    return lines
+
+
+state_key = pytest.StashKey[Grading]()
+
+
+def grading_of(config: pytest.Config) -> Grading | None:
+    return config.stash.get(state_key, None)

@@ -1,0 +1,185 @@
+"""Assertion helpers that own the failure message (imported as ``ph``).
+
+Every failure says what was checked, ``<what>=<got>, but should be <expected> [<call>]``, the
+worst index with its absolute and relative error and the tolerance, and ends with a
+copy-pasteable reproduction attached as an exception note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from conformance.core.implementation import impl
+
+#: Arrays up to this many entries are printed in full; larger ones by shape and a summary.
+MAX_PRINTED = 64
+
+
+def fmt(x: Any) -> str:
+    """A repr that pastes back into Python: ``np.array([...])`` at full float64 precision."""
+    if isinstance(x, np.ndarray):
+        if x.size <= MAX_PRINTED:
+            body = np.array2string(
+                x, separator=", ", precision=17, floatmode="unique", threshold=MAX_PRINTED + 1
+            )
+            body = body.replace("inf", "np.inf").replace("nan", "np.nan")
+            return (
+                f"np.array({body})"
+                if x.dtype == np.float64
+                else f"np.array({body}, dtype=np.{x.dtype})"
+            )
+        return f"<array shape={x.shape} dtype={x.dtype} min={np.min(x):.6g} max={np.max(x):.6g}>"
+    if isinstance(x, float | np.floating):
+        return repr(float(x))
+    return repr(x)
+
+
+def snippet(call: str, inputs: Mapping[str, Any]) -> str:
+    """Lines that paste into Python as they are and re-run the failing call."""
+    lines = ["reproduce:", "import numpy as np", impl.import_line]
+    lines += [f"{k} = {fmt(v)}" for k, v in inputs.items()]
+    lines.append(call if "bp." in call else f"bp.{call}")
+    return "\n".join(lines)
+
+
+def fail(
+    message: str,
+    *,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+) -> None:
+    """Raise AssertionError with the message, a hint and the reproduction as notes."""
+    __tracebackhide__ = True
+    err = AssertionError(message)
+    if hint:
+        err.add_note(f"hint: {hint}")
+    if call is not None:
+        err.add_note(snippet(call, inputs or {}))
+    raise err
+
+
+def as_array(
+    what: str,
+    got: Any,
+    *,
+    shape: tuple[int, ...] | None = None,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+) -> np.ndarray:
+    """Check that ``got`` is a float64 ndarray (of ``shape``) and return it as a plain ndarray."""
+    __tracebackhide__ = True
+    if shape == () and isinstance(got, float | np.floating):
+        got = np.asarray(got)  # NumPy's ufuncs return a scalar for a 0-d array
+    if not isinstance(got, np.ndarray):
+        fail(
+            f"type({what})={type(got).__name__}, but should be numpy.ndarray",
+            call=call,
+            inputs=inputs,
+            hint="return np.ndarray results (convert with np.asarray)",
+        )
+    if shape is not None and got.shape != shape:
+        fail(
+            f"{what}.shape={got.shape}, but should be {shape}",
+            call=call,
+            inputs=inputs,
+            hint="keep the input's shape; batches are (n_features, n_samples)",
+        )
+    if got.dtype != np.float64:
+        fail(f"{what}.dtype={got.dtype}, but should be float64", call=call, inputs=inputs)
+    return np.asarray(got).view(np.ndarray)
+
+
+def as_float(
+    what: str, got: Any, *, call: str | None = None, inputs: Mapping[str, Any] | None = None
+) -> float:
+    """Check that ``got`` is one real number (float, numpy scalar or 0-d array)."""
+    __tracebackhide__ = True
+    if isinstance(got, bool) or not isinstance(
+        got, int | float | np.integer | np.floating | np.ndarray
+    ):
+        fail(f"type({what})={type(got).__name__}, but should be float", call=call, inputs=inputs)
+    if isinstance(got, np.ndarray) and got.size != 1:
+        fail(
+            f"{what}.shape={got.shape}, but should be a single number",
+            call=call,
+            inputs=inputs,
+            hint="sum over every entry; return a float, not an array",
+        )
+    return float(np.asarray(got).reshape(()))
+
+
+def assert_close(
+    what: str,
+    got: Any,
+    expected: Any,
+    *,
+    rtol: float,
+    atol: float,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    hint: str | None = None,
+) -> None:
+    """|got − expected| ≤ atol + rtol·|expected| entrywise; NaN or ±inf in ``got`` always fails.
+
+    ``expected`` must be finite. The check is vectorised; the diagnosis runs only on failure.
+    """
+    __tracebackhide__ = True
+    got_a = np.asarray(got, dtype=np.float64)
+    exp_a = np.asarray(expected, dtype=np.float64)
+    if got_a.shape != exp_a.shape:
+        fail(
+            f"{what}.shape={got_a.shape}, but should be {exp_a.shape}",
+            call=call,
+            inputs=inputs,
+            hint=hint,
+        )
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(got_a - exp_a)
+        bad = ~(err <= atol + rtol * np.abs(exp_a))  # NaN compares False, so it is bad
+    if not bad.any():
+        return
+    worst = _worst_index(err, bad)
+    index = "" if got_a.ndim == 0 else f"[{', '.join(map(str, worst))}]"
+    g, e = got_a[worst], exp_a[worst]
+    rel = err[worst] / abs(e) if e != 0 else np.inf
+    message = (
+        f"{what}{index}={fmt(g)}, but should be {fmt(e)} "
+        f"(abs err {err[worst]:.3g}, rel err {rel:.3g}; tolerance {atol:g} + {rtol:g}·|expected|)"
+    )
+    if got_a.ndim and bad.sum() > 1:
+        message += f"; {int(bad.sum())} of {bad.size} entries are off"
+    if got_a.ndim and got_a.size <= MAX_PRINTED:
+        message += f"\n  got      {fmt(got_a)}\n  expected {fmt(exp_a)}"
+    fail(message, call=call, inputs=inputs, hint=hint)
+
+
+def _worst_index(err: np.ndarray, bad: np.ndarray) -> tuple[int, ...]:
+    nonfinite = bad & ~np.isfinite(err)
+    pool = nonfinite if nonfinite.any() else bad
+    scored = np.where(pool, np.nan_to_num(err, nan=np.inf, posinf=np.inf), -1.0)
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(scored)), err.shape))
+
+
+def assert_unchanged(
+    what: str,
+    before: np.ndarray,
+    after: Any,
+    *,
+    call: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    hint: str = "work on a copy (x.copy()) or build a new array instead of writing into the input",
+) -> None:
+    """The caller's array must come back bit-for-bit as it was passed in."""
+    __tracebackhide__ = True
+    if not np.array_equal(before, np.asarray(after), equal_nan=True):
+        fail(
+            f"{what} was modified in place: it is now {fmt(np.asarray(after))}, "
+            f"but should still be {fmt(before)}",
+            call=call,
+            inputs=inputs,
+            hint=hint,
+        )
