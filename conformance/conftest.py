@@ -14,7 +14,7 @@ import pytest
 
 from conformance.core import profiles, session
 from conformance.core.deadline import deadline
-from conformance.core.guard import guard
+from conformance.core.guard import describe, guard
 from conformance.core.implementation import impl
 from conformance.core.outcomes import check_id
 
@@ -46,7 +46,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     finally:
         if changed := guard.check_and_restore():
             pytest.fail(
-                f"during this check {impl.name} replaced {', '.join(changed[:6])}: the checks "
+                f"during this check {impl.name} replaced {describe(changed)}: the checks "
                 "rely on them, so this one cannot be trusted",
                 pytrace=False,
             )

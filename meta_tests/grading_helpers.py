@@ -116,8 +116,10 @@ def check_prairielearn(data: dict[str, Any]) -> None:
 def worker_processes(impl: Path | str | None) -> list[int]:
     """Pids of grading workers of ``impl`` (None: graded by this process) still alive on this
     machine; there should be none after a run. Workers are labelled with their grader's pid
-    and their implementation on their command line."""
+    and their implementation on their command line (which a forked child keeps)."""
     import os
+
+    from conformance.sandbox.process import WORKER
 
     label = f"grader={os.getpid()} " if impl is None else f"impl={impl}"
     pids = []
@@ -129,6 +131,6 @@ def worker_processes(impl: Path | str | None) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if b"_worker.py" in cmdline and label.encode() in cmdline and state != "Z":
+        if str(WORKER).encode() in cmdline and label.encode() in cmdline and state != "Z":
             pids.append(int(entry.name))
     return pids

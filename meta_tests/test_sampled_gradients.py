@@ -1,4 +1,4 @@
-"""The gradient check of large networks (conformance/sampled_gradients.py), under several
+"""The gradient check of large networks (conformance/helpers/sampled_gradients.py), under several
 --impl-seed values: bugs planted only in large layers, which no check of a small network can
 see, fail it; the reference and every correct implementation pass it."""
 

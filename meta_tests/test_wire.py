@@ -9,7 +9,7 @@ import struct
 import numpy as np
 import pytest
 
-from conformance.sandbox.wire import codec as wire
+from conformance.sandbox import wire
 
 
 def pair() -> tuple[wire.Endpoint, wire.Endpoint]:

@@ -4,7 +4,7 @@ the reference and PyTorch, side by side on the same networks and batches.
 Collected only under ``--benchmark-only`` (or ``--benchmark-enable``); conformance runs skip
 this module. Each row records in ``extra_info``: impl, phase, layers, batch, gflops and
 peak_fraction; the ratios and the complexity check are in the terminal summary
-(``conformance.benchmark_report``).
+(``conformance.bench.summary``).
 """
 
 from __future__ import annotations
@@ -15,18 +15,17 @@ from typing import Any
 import pytest
 
 import reference
-from conformance.bench import plugin as report
-from conformance.bench import contenders as bench
-from conformance.helpers import pytest_helpers as ph
+from conformance.bench import contenders, recording
 from conformance.core.implementation import impl
+from conformance.helpers import pytest_helpers as ph
 
 
-def contenders() -> list[str]:
+def contender_names() -> list[str]:
     """``impl`` (the implementation under test), the reference when that is another module,
     then PyTorch on the CPU in float64 and float32, and on CUDA when a GPU is present."""
     names = ["impl"] if impl.module is reference else ["impl", "reference"]
     names += ["torch-float64", "torch-float32"]
-    if bench.cuda_available():
+    if contenders.cuda_available():
         names.append("torch-cuda")
     return names
 
@@ -35,27 +34,37 @@ def layers_id(layers: list[int]) -> str:
     return "x".join(map(str, layers))
 
 
-GRID = [
-    pytest.param(phase, layers, batch, name, id=f"{phase}-{layers_id(layers)}-b{batch}-{name}")
-    for phase, layers, batch, name in itertools.product(
-        bench.PHASES, bench.GRID_LAYERS, bench.GRID_BATCHES, contenders()
-    )
-]
-SCALING_CONTENDERS = [n for n in contenders() if n in ("impl", "reference")]
-SCALING = [
-    pytest.param(phase, "batch", x, name, id=f"{phase}-batch-{x}-{name}")
-    for phase, x, name in itertools.product(
-        ("forward", "backward"), bench.SCALING_BATCHES, SCALING_CONTENDERS
-    )
-] + [
-    pytest.param(phase, "width", x, name, id=f"{phase}-width-{x}-{name}")
-    for phase, x, name in itertools.product(
-        ("forward", "backward"), bench.SCALING_WIDTHS, SCALING_CONTENDERS
-    )
-]
+def grid() -> list[Any]:
+    return [
+        pytest.param(phase, layers, batch, name, id=f"{phase}-{layers_id(layers)}-b{batch}-{name}")
+        for phase, layers, batch, name in itertools.product(
+            contenders.PHASES, contenders.GRID_LAYERS, contenders.GRID_BATCHES, contender_names()
+        )
+    ]
 
 
-@pytest.mark.parametrize("phase, layers, batch, name", GRID)
+def scaling_points() -> list[Any]:
+    names = [n for n in contender_names() if n in ("impl", "reference")]
+    return [
+        pytest.param(phase, series, x, name, id=f"{phase}-{series}-{x}-{name}")
+        for series, xs in (
+            ("batch", contenders.SCALING_BATCHES),
+            ("width", contenders.SCALING_WIDTHS),
+        )
+        for phase, x, name in itertools.product(("forward", "backward"), xs, names)
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrized at collection, not import: the contenders depend on the implementation
+    under test, which loads after the kit's modules are imported (the guard imports them all
+    first)."""
+    if metafunc.function is test_speed:
+        metafunc.parametrize("phase, layers, batch, name", grid())
+    elif metafunc.function is test_scaling:
+        metafunc.parametrize("phase, series, x, name", scaling_points())
+
+
 def test_speed(
     benchmark: Any,
     request: pytest.FixtureRequest,
@@ -69,16 +78,15 @@ def test_speed(
     time_phase(benchmark, request.config, name, phase, layers, batch, series="grid")
 
 
-@pytest.mark.parametrize("phase, series, x, name", SCALING)
 def test_scaling(
     benchmark: Any, request: pytest.FixtureRequest, phase: str, series: str, x: int, name: str
 ) -> None:
     """The complexity check's points: time against the batch size on [784, 128, 10], and
     against the hidden width of [784, width, 10] at batch 64."""
     if series == "batch":
-        layers, batch = bench.SCALING_BATCH_LAYERS, x
+        layers, batch = contenders.SCALING_BATCH_LAYERS, x
     else:
-        layers, batch = [784, x, 10], bench.SCALING_WIDTH_BATCH
+        layers, batch = [784, x, 10], contenders.SCALING_WIDTH_BATCH
     benchmark.group = f"scaling: {phase} time against {series}"
     time_phase(benchmark, request.config, name, phase, layers, batch, series=series)
 
@@ -94,27 +102,27 @@ def time_phase(
     series: str,
 ) -> None:
     __tracebackhide__ = True
-    problem = bench.Problem.make(layers, batch)
+    problem = contenders.Problem.make(layers, batch)
     if name.startswith("torch"):
-        if not bench.torch_available():
+        if not contenders.torch_available():
             pytest.skip("PyTorch is not installed: pip install 'backprop-conformance[torch]'")
-        contender: bench.Contender = bench.TorchContender(name, problem)
+        contender: contenders.Contender = contenders.TorchContender(name, problem)
     else:
         module = impl.module if name == "impl" else reference
-        contender = bench.ContractContender(name, module, problem)
+        contender = contenders.ContractContender(name, module, problem)
         check_runs(contender, problem)
 
-    n_threads = report.threads_option(config)
+    n_threads = recording.threads_option(config)
     # The other library's threads stay at one, so that none spin while this one works.
-    with bench.threads(n_threads, numpy_blas=not name.startswith("torch")):
-        rounds, warmup = report.plan_rounds(benchmark, contender, phase)
+    with contenders.threads(n_threads, numpy_blas=not name.startswith("torch")):
+        rounds, warmup = recording.plan_rounds(benchmark, contender, phase)
         benchmark.pedantic(
             contender.call(phase),
             setup=lambda: (contender.prepare(phase), {}),
             rounds=rounds,
             warmup_rounds=warmup,
         )
-    report.record(
+    recording.record(
         config,
         benchmark,
         contender=name,
@@ -133,7 +141,7 @@ def impl_label(name: str) -> str:
     return name
 
 
-def check_runs(contender: bench.ContractContender, problem: bench.Problem) -> None:
+def check_runs(contender: contenders.ContractContender, problem: contenders.Problem) -> None:
     """One untimed forward and backward, so that an implementation that does not run, or
     returns the wrong thing, fails here with the kit's message instead of being timed."""
     __tracebackhide__ = True

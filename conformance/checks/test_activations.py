@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reference
-from conformance.helpers import hypothesis_helpers as hh
-from conformance.helpers import pytest_helpers as ph
 from conformance import fixtures
 from conformance.core.implementation import impl as bp
+from conformance.helpers import hypothesis_helpers as hh
+from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import ELEMENTWISE_ATOL, ELEMENTWISE_RTOL, EPS
 
 pytestmark = pytest.mark.activations

@@ -2,20 +2,20 @@
 
 Every layer of nets up to four weight layers deep (equal hidden widths, so W-for-Wᵀ mistakes
 run and show), batches of 1 to 6, pre-activations kept clear of ReLU's kink; networks of
-MNIST's size by random directions and sampled entries (conformance.sampled_gradients); and the
-tutorial's single sigmoid neuron with squared error.
+MNIST's size by random directions and sampled entries (conformance.helpers.sampled_gradients);
+and the tutorial's single sigmoid neuron with squared error.
 """
 
 import numpy as np
 import pytest
 from hypothesis import given
 
+from conformance import fixtures
+from conformance.core.implementation import impl as bp
 from conformance.helpers import hypothesis_helpers as hh
 from conformance.helpers import network_helpers as nh
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers import sampled_gradients as sg
-from conformance import fixtures
-from conformance.core.implementation import impl as bp
 from conformance.helpers.numerics import (
     FD_ATOL,
     FD_RTOL,

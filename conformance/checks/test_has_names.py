@@ -7,8 +7,8 @@ import inspect
 
 import pytest
 
-from conformance.core.implementation import impl as bp
 from conformance.contract import FUNCTIONS, NETWORK, NETWORK_MEMBERS
+from conformance.core.implementation import impl as bp
 
 pytestmark = pytest.mark.contract
 

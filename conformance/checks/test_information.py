@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.helpers import hypothesis_helpers as hh
-from conformance.helpers import pytest_helpers as ph
 from conformance import fixtures
 from conformance.core.implementation import impl as bp
+from conformance.helpers import hypothesis_helpers as hh
+from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import (
     ELEMENTWISE_ATOL,
     ELEMENTWISE_RTOL,

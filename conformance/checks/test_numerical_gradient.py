@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.core.implementation import impl as bp
 from conformance.helpers import hypothesis_helpers as hh
 from conformance.helpers import pytest_helpers as ph
-from conformance.core.implementation import impl as bp
 
 pytestmark = pytest.mark.numerical_gradient
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 
 import reference
+from conformance.core.implementation import impl as bp
 from conformance.helpers import hypothesis_helpers as hh
 from conformance.helpers import pytest_helpers as ph
-from conformance.core.implementation import impl as bp
 from conformance.helpers.numerics import EPS
 
 pytestmark = pytest.mark.softmax

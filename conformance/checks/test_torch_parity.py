@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 
+from conformance import fixtures
 from conformance.helpers import hypothesis_helpers as hh
 from conformance.helpers import network_helpers as nh
 from conformance.helpers import pytest_helpers as ph
-from conformance import fixtures
 from conformance.helpers.numerics import NetCase, well_conditioned_case
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e '.[torch]'")

@@ -10,10 +10,10 @@ random state. Its initialisation is checked separately, by its statistics.
 import numpy as np
 import pytest
 
-from conformance.helpers import network_helpers as nh
-from conformance.helpers import pytest_helpers as ph
 from conformance import fixtures
 from conformance.core.implementation import impl as bp
+from conformance.helpers import network_helpers as nh
+from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import NetCase, reference_network, well_conditioned_case
 
 pytestmark = pytest.mark.training

@@ -84,6 +84,12 @@ def _kit_classes(module: ModuleType) -> list[type]:
     ]
 
 
+def describe(changes: list[str], most: int = 6) -> str:
+    """What was replaced, for a failure message: the first few, and how many more."""
+    more = f" and {len(changes) - most} more" if len(changes) > most else ""
+    return ", ".join(changes[:most]) + more
+
+
 class ImplExit(BaseException):
     """The implementation tried to end the process; a BaseException so nothing swallows it."""
 
@@ -96,11 +102,18 @@ def _refuse_exit(status: int = 0) -> NoReturn:
 
 
 class Guard:
+    """Remembers the watched modules at ``arm()``; ``check_and_restore()`` puts back whatever
+    was replaced since. Its checking uses only what it holds and builtins, never this
+    module's other functions, so that replacing those cannot switch it off."""
+
     def __init__(self) -> None:
         self.modules: dict[str, ModuleType] = {}
         self.attributes: dict[str, dict[str, Any]] = {}
         self.classes: dict[str, list[tuple[type, dict[str, Any]]]] = {}
         self.exits: list[tuple[ModuleType, Any]] = []
+        self.ignored: set[tuple[str, str]] = set()
+        self.unavailable: list[str] = []
+        self.refuse = _refuse_exit
 
     def arm(self) -> None:
         """Remember the watched modules as they are now, and refuse os._exit from now on."""
@@ -109,14 +122,11 @@ class Guard:
                 self.modules[name] = module
                 self.attributes[name] = dict(vars(module))
                 self.classes[name] = [(c, dict(vars(c))) for c in _kit_classes(module)]
+        self.ignored, self.unavailable = set(IGNORED), list(unavailable)
         for module in (os, sys.modules.get("posix")):
-            if module is not None and not self.exits_patched(module):
+            if module is not None and getattr(module, "_exit", None) is not _refuse_exit:
                 self.exits.append((module, module._exit))
                 module._exit = _refuse_exit  # type: ignore[assignment]
-
-    @staticmethod
-    def exits_patched(module: ModuleType) -> bool:
-        return getattr(module, "_exit", None) is _refuse_exit
 
     def disarm(self) -> None:
         for module, original in self.exits:
@@ -129,15 +139,16 @@ class Guard:
     def check_and_restore(self) -> list[str]:
         """What was replaced since arm(), each put back; [] when nothing was touched."""
         changes = []
+        missing = object()
         for name, module in self.modules.items():
             if sys.modules.get(name) is not module:
                 changes.append(f"sys.modules[{name!r}]")
                 sys.modules[name] = module
             current = vars(module)
             for key, value in self.attributes[name].items():
-                if (name, key) in IGNORED:
+                if (name, key) in self.ignored:
                     continue
-                now = current.get(key, _MISSING)
+                now = current.get(key, missing)
                 if now is value or (
                     # A submodule imported again (pytester, importlib.reload) is no tampering.
                     isinstance(now, ModuleType) and sys.modules.get(f"{name}.{key}") is now
@@ -146,29 +157,24 @@ class Guard:
                 changes.append(f"{name}.{key}")
                 setattr(module, key, value)
             for cls, attributes in self.classes[name]:
-                changes += _restore_class(f"{name}.{cls.__qualname__}", cls, attributes)
-        for name in unavailable:
+                where = f"{name}.{cls.__qualname__}"
+                held = vars(cls)
+                for key, value in attributes.items():
+                    if held.get(key, missing) is not value:
+                        changes.append(f"{where}.{key}")
+                        setattr(cls, key, value)
+                for key in [k for k in held if k not in attributes]:
+                    changes.append(f"{where}.{key}")
+                    delattr(cls, key)
+        for name in self.unavailable:
             if sys.modules.get(name) is not None:  # the kit could not import it: who did?
                 changes.append(f"sys.modules[{name!r}]")
                 del sys.modules[name]
         for module, _ in self.exits:
-            if not self.exits_patched(module):
+            if getattr(module, "_exit", None) is not self.refuse:
                 changes.append(f"{module.__name__}._exit")
-                module._exit = _refuse_exit  # type: ignore[assignment]
+                module._exit = self.refuse  # type: ignore[assignment]
         return changes
-
-
-def _restore_class(where: str, cls: type, attributes: dict[str, Any]) -> list[str]:
-    changes = []
-    current = vars(cls)
-    for key, value in attributes.items():
-        if current.get(key, _MISSING) is not value:
-            changes.append(f"{where}.{key}")
-            setattr(cls, key, value)
-    for key in set(current) - set(attributes):
-        changes.append(f"{where}.{key}")
-        delattr(cls, key)
-    return changes
 
 
 _MISSING = object()

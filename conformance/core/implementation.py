@@ -1,8 +1,8 @@
 """The implementation under test, loaded once and injected as one namespace.
 
-Test modules use it as ``from conformance.core.implementation import impl as bp`` and call ``bp.softmax(z)``.
-A name the implementation lacks resolves to a stub that fails, when called, only the checks
-that need it.
+Checks use it as ``from conformance.core.implementation import impl as bp`` and call
+``bp.softmax(z)``. A name the implementation lacks resolves to a stub that fails, when called,
+only the checks that need it.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from conformance.core.guard import ImplExit
 from conformance.contract import NAMES
+from conformance.core.guard import ImplExit
 
 REFERENCE = "reference"
 

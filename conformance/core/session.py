@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings
 
 from conformance.core import profiles
-from conformance.core.guard import guard, import_kit
+from conformance.core.guard import describe, guard, import_kit
 from conformance.core.implementation import ImplementationError, impl
 
 #: The grading plugin, registered by ``conformance.plugin``; looked up, not imported, since
@@ -33,13 +33,16 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     # it was (and an implementation cannot import and patch one first).
     import_kit()
     guard.arm()
+    # Bound now: an implementation that replaces the guard's methods while it imports is
+    # still checked by the originals.
+    check_and_restore, disarm = guard.check_and_restore, guard.disarm
     try:
         impl.load(spec, Path(config.invocation_params.dir))
     except ImplementationError as err:
-        guard.disarm()
+        disarm()
         raise pytest.UsageError(str(err)) from None
-    if changed := guard.check_and_restore():
-        impl.tampered = f"importing {impl.name} replaced {', '.join(changed[:6])}"
+    if changed := check_and_restore():
+        impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("conformance")
 

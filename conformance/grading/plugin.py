@@ -251,5 +251,3 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write(f"score: {score:.2f} / {max_score:g}", bold=True)
     for fmt, path in grading.outputs.items():
         write(f"{fmt} results: {path}")
-
-

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from conformance.helpers import pytest_helpers as ph
 from conformance.core.implementation import impl as bp
+from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import FD_STEP, NetCase, central_difference
 
 HINT_SHAPES = "weights[i] is (n_out, n_in), biases[i] is (n_out, 1); dW, db match them"

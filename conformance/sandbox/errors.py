@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 
+
 class SubmissionError(Exception):
     """A call into the submission failed: it raised, crashed, hung or broke the protocol.
     The message is written for the student."""

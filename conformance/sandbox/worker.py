@@ -1,9 +1,12 @@
 """The worker process of grading mode: it imports the submission and runs its calls.
 
-Started by the grader as ``python -I <this file> FD_IN FD_OUT`` in a new session, never
-imported by it. It loads only the standard library, NumPy and ``_wire.py`` (by path, so that
-neither the kit nor its reference is importable through it), then serves requests until
-told to exit or until the grader's end of the pipe closes.
+Started by the grader (process.py) as ``python -I <this file> FD_IN FD_OUT`` in a new session.
+It loads only the standard library, NumPy and the ``wire`` package (by path, under a private
+name, so that neither the kit nor its reference is importable through it), then serves
+requests until told to exit or until the grader's end of the pipe closes.
+
+The grader imports this module too (its guard imports every module of the kit) but never
+runs it: importing it loads nothing; ``main`` does.
 """
 
 from __future__ import annotations
@@ -18,17 +21,27 @@ from pathlib import Path
 from typing import Any
 
 _HERE = Path(__file__).resolve().parent
+#: The private name the wire package is loaded under: a name under ``conformance`` would put
+#: the kit in sys.modules, where the refused-import sweep finds it and a submission could use it.
+WIRE_NAME = "_bp_wire"
+
+#: The wire package and its protocol words, set by main() (so that importing this module
+#: loads nothing).
+wire: Any = None
+proto: Any = None
 
 
 def _load_wire() -> Any:
-    spec = importlib.util.spec_from_file_location("_bp_wire", _HERE / "wire" / "codec.py")
-    wire = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["_bp_wire"] = wire
-    spec.loader.exec_module(wire)  # type: ignore[union-attr]
-    return wire
-
-
-wire = _load_wire()
+    """The wire package, loaded by the path of its __init__.py; its modules import each other
+    relatively, so they load as submodules of WIRE_NAME."""
+    init = _HERE / "wire" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        WIRE_NAME, init, submodule_search_locations=[str(init.parent)]
+    )
+    package = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[WIRE_NAME] = package
+    spec.loader.exec_module(package)  # type: ignore[union-attr]
+    return package
 
 
 class Forbidden(importlib.abc.MetaPathFinder):
@@ -53,7 +66,7 @@ class Forbidden(importlib.abc.MetaPathFinder):
     def note(self, top: str, where: str) -> None:
         if top not in self.reported:
             self.reported.add(top)
-            self.attempts.append({"module": top, "where": where})
+            self.attempts.append({proto.NOTE_MODULE: top, proto.NOTE_WHERE: where})
 
     def sweep(self) -> None:
         """A forbidden package in sys.modules got past the finder (it was removed first)."""
@@ -105,12 +118,13 @@ def _die_with_parent() -> None:
 
 
 def _import_submission(config: dict[str, Any]) -> Any:
-    path, module = config.get("path"), config.get("module")
-    for entry in reversed(config.get("sys_path") or []):
+    path, module = config.get(proto.CONFIG_PATH), config.get(proto.CONFIG_MODULE)
+    for entry in reversed(config.get(proto.CONFIG_SYS_PATH) or []):
         sys.path.insert(0, entry)
     if path:
         p = Path(path)
-        # Named as conformance.core.implementation names it in-process (this file cannot import the kit).
+        # Named as conformance.core.implementation names it in-process (this file cannot
+        # import the kit).
         name = "impl_under_test_" + "".join(c if c.isalnum() else "_" for c in p.stem)
         spec = importlib.util.spec_from_file_location(name, p)
         if spec is None or spec.loader is None:
@@ -124,10 +138,10 @@ def _import_submission(config: dict[str, Any]) -> Any:
 
 class Worker:
     def __init__(self, fd_in: int, fd_out: int):
-        self.endpoint = wire.Endpoint("w", self.make_proxy, self.make_list)
+        self.endpoint = wire.Endpoint(proto.WORKER, self.make_proxy, self.make_list)
         self.channel = wire.Channel(self.endpoint, fd_in, fd_out, self.serve, tracebacks=True)
         self.forbidden = Forbidden(set())
-        self.channel.extra_header = lambda: {"fb": self.forbidden.drain()}
+        self.channel.extra_header = lambda: {proto.FORBIDDEN: self.forbidden.drain()}
 
     # The grader's callables reach the worker as proxies that call back.
     def make_proxy(
@@ -140,10 +154,12 @@ class Worker:
 
             def __call__(self, *args: Any, **kwargs: Any) -> Any:
                 try:
-                    return channel.request("call", target=self, args=args, kwargs=kwargs)
+                    return channel.request(
+                        proto.CALL, {proto.TARGET: self, proto.ARGS: args, proto.KWARGS: kwargs}
+                    )
                 except wire.RemoteError as err:
                     raise RuntimeError(
-                        f"the grader's function raised {err.info.get('type')}"
+                        f"the grader's function raised {err.info.get(proto.ERR_TYPE)}"
                     ) from None
 
             def __repr__(self) -> str:
@@ -157,43 +173,47 @@ class Worker:
         return items  # the grader sends plain lists
 
     def serve(self, header: dict[str, Any], blobs: list[bytes]) -> Any:
-        op = header.get("op")
-        decode = self.endpoint.decode
+        op = header.get(proto.OP)
 
-        if op == "load":
-            config = decode(header.get("config"), blobs)
-            self.forbidden.names = set(config.get("forbid") or [])
+        def field(name: str) -> Any:
+            return self.endpoint.decode(header.get(name), blobs)
+
+        if op == proto.LOAD:
+            config = field(proto.CONFIG)
+            self.forbidden.names = set(config.get(proto.CONFIG_FORBID) or [])
             sys.meta_path.insert(0, self.forbidden)
-            _limit(int(config.get("memory_bytes") or 0), int(config.get("file_bytes") or 0))
+            _limit(
+                int(config.get(proto.CONFIG_MEMORY) or 0), int(config.get(proto.CONFIG_FILES) or 0)
+            )
             try:
                 return _import_submission(config)
             finally:
                 self.forbidden.sweep()
-        target = decode(header.get("target"), blobs)
-        if op == "call":
-            args = decode(header.get("args"), blobs) or ()
-            kwargs = decode(header.get("kwargs"), blobs) or {}
+        target = field(proto.TARGET)
+        if op == proto.CALL:
+            args = field(proto.ARGS) or ()
+            kwargs = field(proto.KWARGS) or {}
             return target(*args, **kwargs)
-        if op == "callattr":
-            args = decode(header.get("args"), blobs) or ()
-            kwargs = decode(header.get("kwargs"), blobs) or {}
-            return getattr(target, decode(header.get("name"), blobs))(*args, **kwargs)
-        if op == "getattr":
-            return getattr(target, decode(header.get("name"), blobs))
-        if op == "setattr":
-            setattr(target, decode(header.get("name"), blobs), decode(header.get("value"), blobs))
+        if op == proto.CALLATTR:
+            args = field(proto.ARGS) or ()
+            kwargs = field(proto.KWARGS) or {}
+            return getattr(target, field(proto.NAME))(*args, **kwargs)
+        if op == proto.GETATTR:
+            return getattr(target, field(proto.NAME))
+        if op == proto.SETATTR:
+            setattr(target, field(proto.NAME), field(proto.VALUE))
             return None
-        if op == "listop":
-            method = decode(header.get("name"), blobs)
-            if not isinstance(target, list) or method not in wire.LIST_METHODS:
+        if op == proto.LISTOP:
+            method = field(proto.NAME)
+            if not isinstance(target, list) or method not in proto.LIST_METHODS:
                 raise TypeError("not a list operation")
-            args = decode(header.get("args"), blobs) or ()
-            if method == "__setslice__":
+            args = field(proto.ARGS) or ()
+            if method == proto.SETSLICE:
                 target[slice(*args[0])] = args[1]
             else:
                 getattr(target, method)(*args)
             return None
-        if op == "signature":
+        if op == proto.SIGNATURE:
             import inspect
 
             sig = inspect.signature(target)
@@ -206,25 +226,20 @@ class Worker:
                 )
                 for p in sig.parameters.values()
             ]
-        if op == "exit":
+        if op == proto.EXIT:
             os._exit(0)
         raise wire.WireError(f"unknown request {op!r}")
 
 
 def main() -> None:
+    global wire, proto
+    wire = _load_wire()
+    proto = wire.protocol
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent()
     worker = Worker(fd_in, fd_out)
     try:
-        while True:
-            header, blobs = wire.read_frame(fd_in)
-            worker.endpoint.unpack(header, blobs)
-            try:
-                if header.get("k") != "req":
-                    raise wire.WireError("expected a request")
-                worker.channel._serve_one(header, blobs)
-            finally:
-                worker.endpoint.after_unpack(header, blobs)
+        worker.channel.serve_forever()
     except wire.PeerGone:
         os._exit(0)
     except wire.WireError as err:
