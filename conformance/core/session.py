@@ -7,10 +7,12 @@ collected (``pytest --pyargs conformance``), else from the report on xdist's con
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from conformance.core import profiles
 from conformance.core.guard import describe, guard, import_kit
@@ -29,6 +31,11 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     if config.getoption("grading", False):
         config.pluginmanager.get_plugin(GRADING_PLUGIN).activate(config, spec)
         return
+    # Before the checks are imported: a check's own @settings inherits the profile loaded
+    # when its module runs.
+    # (Hypothesis's own plugin loads --hypothesis-profile after this runs at configure time.)
+    with contextlib.suppress(InvalidArgument):  # an unknown name: Hypothesis's plugin says so
+        settings.load_profile(config.getoption("hypothesis_profile", None) or "conformance")
     # Every module of the kit is imported before the implementation, so the guard knows it as
     # it was (and an implementation cannot import and patch one first).
     import_kit()
@@ -43,8 +50,6 @@ def activate(config: pytest.Config, spec: str | None) -> None:
         raise pytest.UsageError(str(err)) from None
     if changed := check_and_restore():
         impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
-    if config.getoption("hypothesis_profile", None) is None:
-        settings.load_profile("conformance")
 
 
 def header_lines(config: pytest.Config) -> list[str]:
