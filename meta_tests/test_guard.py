@@ -9,15 +9,12 @@ is thrown away whatever the guard does.
 from __future__ import annotations
 
 import ast
-import importlib
+import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-from conformance.core.guard import kit_module_names
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,14 +53,35 @@ assert _replaced, "nothing to replace in " + _module.__name__
 """
 
 
-def _replaceable(module: ModuleType) -> list[str]:
-    """What the patcher can replace: every name the module binds but modules and dunders
-    (a package's re-exports too: the checks call ``reference.softmax``)."""
-    return [
-        name
-        for name, value in vars(module).items()
-        if not name.startswith("__") and not isinstance(value, ModuleType)
-    ]
+#: Run in a subprocess: importing the kit's checks here would fix their Hypothesis settings
+#: to this process's default profile for every later in-process run of the suite.
+SURVEY = """\
+import importlib, json, sys, types
+import pytest
+from conformance.core.guard import kit_module_names
+survey = {}
+for name in kit_module_names():
+    try:
+        module = importlib.import_module(name)
+    except (ImportError, pytest.skip.Exception):
+        survey[name] = None
+        continue
+    # What the patcher can replace: every name the module binds but modules and dunders
+    # (a package's re-exports too: the checks call reference.softmax).
+    names = [n for n, v in vars(module).items()
+             if not n.startswith("__") and not isinstance(v, types.ModuleType)]
+    survey[name] = {"file": module.__file__, "replaceable": bool(names)}
+json.dump(survey, sys.stdout)
+"""
+
+
+def _survey() -> dict[str, dict | None]:
+    """Each kit module, found by the guard's own walk: its file and whether the patcher finds
+    something in it to replace (None: it cannot be imported here)."""
+    result = subprocess.run(
+        [sys.executable, "-c", SURVEY], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
 
 
 def _docstring_or_dunder(statement: ast.stmt) -> bool:
@@ -74,15 +92,9 @@ def _docstring_or_dunder(statement: ast.stmt) -> bool:
     )
 
 
-def _importable(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except (ImportError, pytest.skip.Exception):
-        return None
-
-
-MODULES = kit_module_names()
-PATCHABLE = [n for n in MODULES if (m := _importable(n)) is not None and _replaceable(m)]
+SURVEYED = _survey()
+MODULES = list(SURVEYED)
+PATCHABLE = [n for n, m in SURVEYED.items() if m is not None and m["replaceable"]]
 
 
 def test_the_walk_finds_every_module_of_the_kit() -> None:
@@ -101,9 +113,9 @@ def test_only_empty_modules_are_left_out() -> None:
     """A module with nothing to replace holds no code: a package's __init__ with a docstring
     and dunders at most."""
     for name in (n for n in MODULES if n not in PATCHABLE):
-        module = _importable(name)
+        module = SURVEYED[name]
         assert module is not None, f"{name} cannot be imported here"
-        body = ast.parse(Path(module.__file__ or "").read_text()).body
+        body = ast.parse(Path(module["file"]).read_text()).body
         code = [s for s in body if not _docstring_or_dunder(s)]
         assert not code, f"{name} holds code but the patcher finds nothing to replace"
     assert len(PATCHABLE) >= 40
