@@ -30,7 +30,7 @@ def measure(name: str, *args: np.ndarray) -> float:
     __tracebackhide__ = True
     names = ["p", "q"][: len(args)]
     call = f"{name}({', '.join(names)})"
-    got = getattr(bp, name)(*(a.copy() for a in args))
+    got = getattr(bp, name)(*(hh.copy_of(a) for a in args))
     return ph.as_float(call, got, call=call, inputs=dict(zip(names, args)))
 
 
@@ -135,7 +135,7 @@ def test_kl_is_zero_only_for_equal_distributions(p: np.ndarray, data: st.DataObj
 def binary_entropy(p: np.ndarray) -> np.ndarray:
     """bp.binary_entropy(p) on a copy, checked for type, shape and dtype."""
     __tracebackhide__ = True
-    got = bp.binary_entropy(p.copy())
+    got = bp.binary_entropy(hh.copy_of(p))
     return ph.as_array(
         "binary_entropy(p)", got, shape=p.shape, call="binary_entropy(p)", inputs={"p": p}
     )

@@ -42,6 +42,14 @@ def relayout(a: np.ndarray, layout: str) -> np.ndarray:
     return a
 
 
+def copy_of(a: np.ndarray) -> np.ndarray:
+    """A copy in the same layout as ``a`` (``a.copy()`` is always C-ordered): what a check
+    passes to the implementation, so that the layout drawn is the layout it gets."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        return a.copy(order="K")
+    return relayout(a, "strided")  # a new buffer, written from a
+
+
 def arrays(
     elements: st.SearchStrategy[float] = any_floats,
     shape: st.SearchStrategy[tuple[int, ...]] = shapes,
