@@ -1,9 +1,10 @@
 """The pytest plugin: options, markers and loading the implementation under test.
 
-Registered through the ``pytest11`` entry point (so ``pytest --pyargs conformance --impl=NAME``
-works from any folder) and by the root ``conftest.py`` of a clone. It stays inert unless the
-suite runs (``--impl`` given, or ``conformance/conftest.py`` collected), so installing the kit
-changes nothing for other projects' test runs.
+Registered through the ``pytest11`` entry point (so ``pytest --impl=NAME`` works from any
+folder: with no test paths the run is the suite, see ``core.selection``) and by the root
+``conftest.py`` of a clone. It stays inert unless the suite runs (``--impl`` given, or
+``conformance/conftest.py`` collected), so installing the kit changes nothing for other
+projects' test runs.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import AREAS
+from conformance.core import selection
 from conformance.core.guard import guard
 from conformance.core.implementation import impl
 from conformance.core.session import activate, header_lines
@@ -52,6 +54,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook loads the conftests of the test paths
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    selection.point_at_suite(early_config, args)
+
+
 @pytest.hookimpl(tryfirst=True)  # before conformance/conftest.py falls back to the reference
 def pytest_configure(config: pytest.Config) -> None:
     impl.reset()  # one process may run several sessions (pytester, IDEs)
@@ -87,6 +94,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if config.get_verbosity() >= 0:
         for line in header_lines(config):
             reporter.write_line(line)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal reporter prints the outcome
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if (why := selection.nothing_selected(session)) is not None:
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"ERROR: --impl={session.config.getoption('impl')}: {why}", red=True
+            )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
