@@ -117,3 +117,26 @@ def test_bad_arguments_are_reported(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "after --" in proc.stderr
     proc = run_grade(["x.py", "--out", str(tmp_path), "--jobs", "0"])
     assert proc.returncode == 2 and "--jobs" in proc.stderr
+
+
+def test_grades_notebooks_and_folders_holding_one(tmp_path: Path) -> None:
+    """A notebook file; a folder whose notebook imports the folder's module (the notebook is
+    the entry); a folder with two notebooks, which needs --entry."""
+    from notebook_helpers import write
+
+    room = tmp_path / "submissions"
+    (room / "gus").mkdir(parents=True)
+    (room / "hal").mkdir()
+    shutil.copy(IMPLS / "correct_loops.py", room / "gus" / "helper.py")
+    write(room / "fay.ipynb", ["%matplotlib inline\nfrom reference import *", "print(softmax)"])
+    write(room / "gus" / "hw.ipynb", ["from helper import *", "!ls\nhelper_loaded = True"])
+    write(room / "hal" / "a.ipynb", ["x = 1"])
+    write(room / "hal" / "b.ipynb", ["y = 2"])
+    out = tmp_path / "grades"
+    proc = run_grade([*map(str, sorted(room.iterdir())), "--out", str(out), *OPTIONS])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = read_csv(out / "grades.csv")
+    assert float(rows["fay"]["softmax"]) == pytest.approx(10.0), rows["fay"]
+    assert float(rows["gus"]["softmax"]) == pytest.approx(10.0), rows["gus"]
+    hal = json.loads((out / "hal" / "results.json").read_text())
+    assert float(rows["hal"]["score"]) == 0 and "2 notebooks" in hal["tests"][0]["output"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from conformance import notebook
 from conformance.contract import NAMES
 from conformance.core.guard import ImplExit
 
@@ -57,6 +58,8 @@ class Implementation:
         self.file = "?"
         self.import_line = "import reference as bp"
         self.missing: list[str] = []
+        #: For a notebook, the line that says which cells' definitions were taken.
+        self.notebook: str | None = None
         #: Set when importing the implementation replaced something the checks rely on.
         self.tampered: str | None = None
         #: In grading mode, the worker process that runs the implementation.
@@ -67,6 +70,7 @@ class Implementation:
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
+        self.notebook = _summary(getattr(self.module, notebook.SUMMARY_ATTR, None))
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def load_remote(self, spec: str | None, invocation_dir: Path, settings: Any) -> None:
@@ -90,6 +94,13 @@ class Implementation:
         self.remote = isolation.Remote(settings)
         self.remote.start()
         self.module = isolation.RemoteModule(self.remote)
+        if notebook.is_notebook(spec):
+            # Only the header shows it: what the worker says it took from the notebook.
+            try:
+                said = self.remote.module_attribute(notebook.SUMMARY_ATTR)
+            except Exception:  # the worker died since: the checks will say so
+                said = None
+            self.notebook = _summary(said)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:
@@ -108,12 +119,21 @@ impl = Implementation()
 
 
 def is_path(spec: str) -> bool:
-    """--impl names a file (``hw3/net.py``) rather than a module (``hw3.net``)."""
-    return spec.endswith(".py") or "/" in spec or "\\" in spec
+    """--impl names a file (``hw3/net.py``, ``hw3.ipynb``) rather than a module (``hw3.net``)."""
+    return spec.endswith(".py") or notebook.is_notebook(spec) or "/" in spec or "\\" in spec
+
+
+def _summary(line: Any) -> str | None:
+    """The notebook's header line, as one bounded line whatever the module put there."""
+    if not isinstance(line, str):
+        return None
+    return " ".join(line.split())[:400]
 
 
 def _import_line(spec: str, file: str) -> str:
     """How a reproduction snippet gets the implementation as ``bp``."""
+    if notebook.is_notebook(file):
+        return f"from conformance.notebook import load_notebook; bp = load_notebook({file!r})"
     if file.endswith(".py") and is_path(spec):
         path = Path(file)
         return f"import sys; sys.path.insert(0, {str(path.parent)!r}); import {path.stem} as bp"
@@ -125,8 +145,8 @@ def _existing_file(spec: str, invocation_dir: Path) -> Path:
     path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
     if not path.is_file():
         raise ImplementationError(
-            f"--impl={spec}: no such file ({path}); give a path to a .py file "
-            f"or the name of an importable module"
+            f"--impl={spec}: no such file ({path}); give a path to a .py file or a "
+            f"notebook, or the name of an importable module"
         )
     return path
 
@@ -135,6 +155,8 @@ def _import(spec: str, invocation_dir: Path) -> ModuleType:
     """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
     if is_path(spec):
         path = _existing_file(spec, invocation_dir)
+        if notebook.is_notebook(path):
+            return _run_import(spec, lambda: _import_notebook(path))
         return _run_import(spec, lambda: _import_file(path))
     # Like `python -m`, let a module beside the user's shell be found.
     if str(invocation_dir) not in sys.path:
@@ -170,14 +192,21 @@ def _import_file(path: Path) -> ModuleType:
     return module
 
 
+def _import_notebook(path: Path) -> ModuleType:
+    sys.path.insert(0, str(path.parent))  # as Jupyter runs it: beside its own modules
+    return notebook.load_notebook(path)
+
+
 def _run_import(spec: str, do_import: Any) -> ModuleType:
     try:
         return do_import()
     except ImplementationError:
         raise
+    except notebook.NotebookError as err:
+        raise ImplementationError(f"--impl={spec}: {err}") from None
     except SyntaxError as err:
         raise ImplementationError(
-            f"--impl={spec}: syntax error at {err.filename}:{err.lineno}: {err.msg}"
+            f"--impl={spec}: syntax error at {notebook.where(err.filename, err.lineno)}: {err.msg}"
         ) from err
     except ImplExit as err:
         raise ImplementationError(f"--impl={spec}: while importing, {err}") from None
@@ -185,5 +214,6 @@ def _run_import(spec: str, do_import: Any) -> ModuleType:
         where = traceback.extract_tb(err.__traceback__)[-1]
         raise ImplementationError(
             f"--impl={spec}: importing it raised {type(err).__name__}: {err} "
-            f"(at {where.filename}:{where.lineno}); fix the module so it imports cleanly"
+            f"(at {notebook.where(where.filename, where.lineno)}); fix the module so it "
+            "imports cleanly"
         ) from err

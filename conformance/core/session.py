@@ -59,6 +59,8 @@ def header_lines(config: pytest.Config) -> list[str]:
         f"seed={config.getoption('impl_seed')} timeout={config.getoption('impl_timeout'):g}s"
         + (f" (×{scale:g} for property checks)" if (scale := profiles.timeout_scale()) > 1 else ""),
     ]
+    if impl.notebook:
+        lines.append(f"conformance: {impl.notebook}")
     if impl.remote is not None:
         s = impl.remote.settings
         lines.append(

@@ -1,6 +1,6 @@
 """Grade a whole class: ``backprop-grade SUBMISSIONS... --out DIR --jobs N``.
 
-Each submission (a .py file, or a folder holding one) is graded by its own
+Each submission (a .py file or a notebook, or a folder holding one) is graded by its own
 ``pytest --grading`` process, so one bad submission never affects another; that process in
 turn runs the submission only in its isolated worker. Results land in ``DIR/<name>/``
 (``results.json`` in Gradescope's format and ``log.txt``), plus one ``DIR/grades.csv``.
@@ -30,7 +30,7 @@ from typing import Any
 #: Files larger than this are not sent with a submission (data sets, checkpoints).
 MAX_FILE = 8 << 20
 #: Source files of a folder submission that travel with it.
-SUFFIXES = (".py", ".txt", ".json", ".csv", ".npy", ".npz", ".toml", ".cfg")
+SUFFIXES = (".py", ".ipynb", ".txt", ".json", ".csv", ".npy", ".npz", ".toml", ".cfg")
 
 
 @dataclass
@@ -147,18 +147,21 @@ def collect(
                 and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
             ):
                 files[str(rel)] = f.read_bytes()
-        py = [k for k in files if k.endswith(".py")]
+        # A notebook is the entry when there is one (it may import the folder's modules, which
+        # cannot import it); else the one .py file.
+        notebooks = [k for k in files if k.endswith(".ipynb")]
+        candidates = notebooks or [k for k in files if k.endswith(".py")]
         chosen, problem = None, None
         if entry is not None:
             chosen = entry if entry in files else None
             problem = None if chosen else f"{raw}: no {entry} in the folder"
-        elif len(py) == 1:
-            chosen = py[0]
+        elif len(candidates) == 1:
+            chosen = candidates[0]
+        elif candidates:
+            kind = "notebooks" if notebooks else ".py files"
+            problem = f"{raw}: {len(candidates)} {kind}; say which one to grade with --entry FILE"
         else:
-            problem = (
-                f"{raw}: {'no' if not py else len(py)} .py files; say which one to grade "
-                "with --entry FILE"
-            )
+            problem = f"{raw}: no .py file or notebook in the folder"
         found.append((path.name, files, chosen, problem))
     return found
 
@@ -195,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         "grading mode (--points, --forbid, --call-timeout, ...) pass through to pytest, as "
         "does everything after --.",
     )
-    parser.add_argument("submissions", nargs="+", help=".py files or folders, one per student")
+    parser.add_argument(
+        "submissions", nargs="+", help=".py files, notebooks or folders, one per student"
+    )
     parser.add_argument("--out", required=True, help="folder for the results")
     parser.add_argument(
         "--jobs",

@@ -25,23 +25,36 @@ _HERE = Path(__file__).resolve().parent
 #: the kit in sys.modules, where the refused-import sweep finds it and a submission could use it.
 WIRE_NAME = "_bp_wire"
 
+#: The private name the kit's notebook package is loaded under (for a notebook submission).
+NOTEBOOK_NAME = "_bp_notebook"
+
 #: The wire package and its protocol words, set by main() (so that importing this module
 #: loads nothing).
 wire: Any = None
 proto: Any = None
 
 
-def _load_wire() -> Any:
-    """The wire package, loaded by the path of its __init__.py; its modules import each other
-    relatively, so they load as submodules of WIRE_NAME."""
-    init = _HERE / "wire" / "__init__.py"
+def _load_package(name: str, folder: Path) -> Any:
+    """A package of the kit loaded by the path of its __init__.py under a private name; its
+    modules import each other relatively, so they load as submodules of ``name``."""
+    init = folder / "__init__.py"
     spec = importlib.util.spec_from_file_location(
-        WIRE_NAME, init, submodule_search_locations=[str(init.parent)]
+        name, init, submodule_search_locations=[str(folder)]
     )
     package = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[WIRE_NAME] = package
+    sys.modules[name] = package
     spec.loader.exec_module(package)  # type: ignore[union-attr]
     return package
+
+
+def _load_notebook_reader() -> Any:
+    """The kit's notebook reader (stdlib and nbformat only), with nbformat imported before the
+    refused-import finder is installed: reading is the grader's part of the load, not the
+    submission's."""
+    reader = _load_package(NOTEBOOK_NAME, _HERE.parent / "notebook")
+    import nbformat  # noqa: F401
+
+    return reader
 
 
 class Forbidden(importlib.abc.MetaPathFinder):
@@ -117,10 +130,15 @@ def _die_with_parent() -> None:
         pass
 
 
-def _import_submission(config: dict[str, Any]) -> Any:
+def _import_submission(config: dict[str, Any], reader: Any) -> Any:
     path, module = config.get(proto.CONFIG_PATH), config.get(proto.CONFIG_MODULE)
     for entry in reversed(config.get(proto.CONFIG_SYS_PATH) or []):
         sys.path.insert(0, entry)
+    if path and reader is not None:
+        try:
+            return reader.load_notebook(Path(path))
+        except reader.NotebookError as err:
+            raise ImportError(str(err)) from None
     if path:
         p = Path(path)
         # Named as conformance.core.implementation names it in-process (this file cannot
@@ -180,13 +198,15 @@ class Worker:
 
         if op == proto.LOAD:
             config = field(proto.CONFIG)
+            path = config.get(proto.CONFIG_PATH)
+            reader = _load_notebook_reader() if path and path.endswith(".ipynb") else None
             self.forbidden.names = set(config.get(proto.CONFIG_FORBID) or [])
             sys.meta_path.insert(0, self.forbidden)
             _limit(
                 int(config.get(proto.CONFIG_MEMORY) or 0), int(config.get(proto.CONFIG_FILES) or 0)
             )
             try:
-                return _import_submission(config)
+                return _import_submission(config, reader)
             finally:
                 self.forbidden.sweep()
         target = field(proto.TARGET)
@@ -233,7 +253,7 @@ class Worker:
 
 def main() -> None:
     global wire, proto
-    wire = _load_wire()
+    wire = _load_package(WIRE_NAME, _HERE / "wire")
     proto = wire.protocol
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent()
