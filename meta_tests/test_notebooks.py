@@ -4,17 +4,21 @@ not run, and what goes wrong names the cell and the line, in-process and in grad
 from __future__ import annotations
 
 import ast
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from grading_helpers import grade
 from notebook_helpers import TUTORIAL, definitions_as_module, homework, write
 
 from conformance import notebook as nb
+from conftest import ROOT, SUITE
 
 SOFTMAX_RIGHT = """\
 def softmax(z):
@@ -35,8 +39,8 @@ def failed_checks(output: str) -> set[str]:
 def run_subprocess(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:benchmark", *args],
-        cwd=folder, capture_output=True, text=True, timeout=900, env={"MPLBACKEND": "Agg",
-        **__import__("os").environ},
+        cwd=folder, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "MPLBACKEND": "Agg"},
     )  # fmt: skip
 
 
@@ -63,7 +67,7 @@ def test_definitions_constants_and_imports_are_taken_and_experiments_skipped(
             "ACTIVATION = init\nINF = float('inf')\nshape = (2, -3)",
         ],
     )
-    assert module.EPS == 1e-10 and module.DTYPE is __import__("numpy").float64
+    assert module.EPS == 1e-10 and module.DTYPE is np.float64
     assert module.init(2).shape == (2,)  # rng was taken: init needs it
     assert module.not_a_module_anywhere is None
     assert module.ACTIVATION is module.init and module.INF == float("inf")
@@ -279,7 +283,7 @@ def test_the_grader_never_reads_the_notebook(pytester, tmp_path: Path) -> None:
     graded = grade(pytester, write(tmp_path / "hw.ipynb", [IMPORTS, cell]), ALLOW_REFERENCE,
                    "-m", "softmax")  # fmt: skip
     assert graded.area("softmax") == pytest.approx((10, 10))
-    assert int(marker.read_text()) != __import__("os").getpid()
+    assert int(marker.read_text()) != os.getpid()
 
 
 def test_the_reader_imports_only_the_standard_library_and_nbformat() -> None:
@@ -292,3 +296,35 @@ def test_the_reader_imports_only_the_standard_library_and_nbformat() -> None:
             elif isinstance(node, ast.ImportFrom) and node.level == 0:
                 imported.add(node.module.split(".")[0])
     assert imported <= set(sys.stdlib_module_names) | {"nbformat"}, imported
+
+
+# -- the report, the figures and the benchmarks ---------------------------------------------------
+
+
+def test_the_figures_command_draws_a_notebook(tmp_path: Path) -> None:
+    marker = tmp_path / "ran.txt"
+    homework(tmp_path / "hw3.ipynb", marker)
+    run = subprocess.run(
+        [sys.executable, "-m", "conformance.report", "--impl=hw3.ipynb", "--out", "figs"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert len(list((tmp_path / "figs").glob("*.png"))) >= 5
+    assert not marker.exists()
+
+
+def test_a_notebook_is_timed_beside_the_reference(
+    pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # pytest-benchmark would sit out
+    path = homework(tmp_path / "hw3.ipynb", tmp_path / "ran.txt")
+    out = tmp_path / "bench.json"
+    result = pytester.runpytest_inprocess(
+        str(SUITE), f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"), "-p", "no:xdist",
+        f"--impl={path}", "--benchmark-only", "--benchmark-min-rounds=2",
+        "--benchmark-max-time=0.000001", f"--benchmark-json={out}", "-k", "b64",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    rows = json.loads(out.read_text())["benchmarks"]
+    assert str(path) in {b["extra_info"]["impl"] for b in rows}
