@@ -17,9 +17,18 @@ from typing import Any
 
 import pytest
 
-from conformance import notebook
 from conformance.contract import NAMES
 from conformance.core.guard import ImplExit
+
+# Bound at import, before any implementation runs: one that replaces the notebook package's
+# functions cannot change how it is loaded (and the guard names what it replaced).
+from conformance.notebook import (
+    SUMMARY_ATTR,
+    NotebookError,
+    is_notebook,
+    load_notebook,
+)
+from conformance.notebook import where as located
 
 REFERENCE = "reference"
 
@@ -70,7 +79,7 @@ class Implementation:
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
-        self.notebook = _summary(getattr(self.module, notebook.SUMMARY_ATTR, None))
+        self.notebook = _summary(getattr(self.module, SUMMARY_ATTR, None))
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def load_remote(self, spec: str | None, invocation_dir: Path, settings: Any) -> None:
@@ -94,10 +103,10 @@ class Implementation:
         self.remote = isolation.Remote(settings)
         self.remote.start()
         self.module = isolation.RemoteModule(self.remote)
-        if notebook.is_notebook(spec):
+        if is_notebook(spec):
             # Only the header shows it: what the worker says it took from the notebook.
             try:
-                said = self.remote.module_attribute(notebook.SUMMARY_ATTR)
+                said = self.remote.module_attribute(SUMMARY_ATTR)
             except Exception:  # the worker died since: the checks will say so
                 said = None
             self.notebook = _summary(said)
@@ -120,7 +129,7 @@ impl = Implementation()
 
 def is_path(spec: str) -> bool:
     """--impl names a file (``hw3/net.py``, ``hw3.ipynb``) rather than a module (``hw3.net``)."""
-    return spec.endswith(".py") or notebook.is_notebook(spec) or "/" in spec or "\\" in spec
+    return spec.endswith(".py") or is_notebook(spec) or "/" in spec or "\\" in spec
 
 
 def _summary(line: Any) -> str | None:
@@ -132,7 +141,7 @@ def _summary(line: Any) -> str | None:
 
 def _import_line(spec: str, file: str) -> str:
     """How a reproduction snippet gets the implementation as ``bp``."""
-    if notebook.is_notebook(file):
+    if is_notebook(file):
         return f"from conformance.notebook import load_notebook; bp = load_notebook({file!r})"
     if file.endswith(".py") and is_path(spec):
         path = Path(file)
@@ -155,7 +164,7 @@ def _import(spec: str, invocation_dir: Path) -> ModuleType:
     """Import ``spec``: a ``.py`` file path (relative to where pytest was started) or a module."""
     if is_path(spec):
         path = _existing_file(spec, invocation_dir)
-        if notebook.is_notebook(path):
+        if is_notebook(path):
             return _run_import(spec, lambda: _import_notebook(path))
         return _run_import(spec, lambda: _import_file(path))
     # Like `python -m`, let a module beside the user's shell be found.
@@ -194,7 +203,7 @@ def _import_file(path: Path) -> ModuleType:
 
 def _import_notebook(path: Path) -> ModuleType:
     sys.path.insert(0, str(path.parent))  # as Jupyter runs it: beside its own modules
-    return notebook.load_notebook(path)
+    return load_notebook(path)
 
 
 def _run_import(spec: str, do_import: Any) -> ModuleType:
@@ -202,11 +211,11 @@ def _run_import(spec: str, do_import: Any) -> ModuleType:
         return do_import()
     except ImplementationError:
         raise
-    except notebook.NotebookError as err:
+    except NotebookError as err:
         raise ImplementationError(f"--impl={spec}: {err}") from None
     except SyntaxError as err:
         raise ImplementationError(
-            f"--impl={spec}: syntax error at {notebook.where(err.filename, err.lineno)}: {err.msg}"
+            f"--impl={spec}: syntax error at {located(err.filename, err.lineno)}: {err.msg}"
         ) from err
     except ImplExit as err:
         raise ImplementationError(f"--impl={spec}: while importing, {err}") from None
@@ -214,6 +223,6 @@ def _run_import(spec: str, do_import: Any) -> ModuleType:
         where = traceback.extract_tb(err.__traceback__)[-1]
         raise ImplementationError(
             f"--impl={spec}: importing it raised {type(err).__name__}: {err} "
-            f"(at {notebook.where(where.filename, where.lineno)}); fix the module so it "
+            f"(at {located(where.filename, where.lineno)}); fix the module so it "
             "imports cleanly"
         ) from err
