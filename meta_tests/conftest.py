@@ -93,3 +93,24 @@ def run_suite(pytester: pytest.Pytester):
         )
 
     return run
+
+
+@pytest.fixture
+def run_benchmarks(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    """The suite in-process with pytest-benchmark loaded (run_suite blocks it)."""
+    # Under `meta_tests -n 2` the run would see it is in an xdist worker, where
+    # pytest-benchmark disables itself.
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+    def run(*args: str) -> pytest.RunResult:
+        return pytester.runpytest_inprocess(
+            str(SUITE),
+            f"--rootdir={ROOT}",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "-p",
+            "no:xdist",
+            *args,
+        )
+
+    return run

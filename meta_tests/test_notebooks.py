@@ -18,7 +18,6 @@ from grading_helpers import grade
 from notebook_helpers import TUTORIAL, definitions_as_module, homework, write
 
 from conformance import notebook as nb
-from conftest import ROOT, SUITE
 
 SOFTMAX_RIGHT = """\
 def softmax(z):
@@ -314,14 +313,10 @@ def test_the_figures_command_draws_a_notebook(tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_a_notebook_is_timed_beside_the_reference(
-    pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # pytest-benchmark would sit out
+def test_a_notebook_is_timed_beside_the_reference(run_benchmarks, tmp_path: Path) -> None:
     path = homework(tmp_path / "hw3.ipynb", tmp_path / "ran.txt")
     out = tmp_path / "bench.json"
-    result = pytester.runpytest_inprocess(
-        str(SUITE), f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"), "-p", "no:xdist",
+    result = run_benchmarks(
         f"--impl={path}", "--benchmark-only", "--benchmark-min-rounds=2",
         "--benchmark-max-time=0.000001", f"--benchmark-json={out}", "-k", "b64",
     )  # fmt: skip

@@ -13,7 +13,8 @@ SUFFIX = ".ipynb"
 #: Cell magics whose body is Python (timed or captured): the body is read as a cell.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 
-_CELL_NAME = re.compile(r"^(?P<file>.*), cell (?P<cell>\d+)$")
+#: The end of a cell's file name (see cell_filename).
+_CELL_NAME = re.compile(r", cell \d+$")
 # A line IPython would run as a magic, a shell command or a help request.
 _MAGIC_LINE = re.compile(r"^\s*([%!]|\w+\s*=\s*[%!])|\?\s*$")
 
@@ -33,7 +34,7 @@ def cell_filename(path: Path, cell: int) -> str:
 
 def where(filename: str, lineno: int | None) -> str:
     """``hw3.ipynb, cell 4, line 2`` for a notebook cell's file name, else ``file:line``."""
-    if _CELL_NAME.match(filename or ""):
+    if _CELL_NAME.search(filename or ""):
         return f"{filename}, line {lineno}"
     return f"{filename}:{lineno}"
 

@@ -39,8 +39,7 @@ class Picker:
             self.defined.add(node.name)
             return "definition"
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names = [n for t in targets for n in bound_names(t)]
+            names = [n for t in targets(node) for n in bound_names(t)]
             if (
                 names
                 and node.value is not None

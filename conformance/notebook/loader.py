@@ -23,9 +23,9 @@ class Summary:
     """What was taken from the notebook, by cell."""
 
     definitions: int = 0
-    taken_cells: list[int] = field(default_factory=list)
-    skipped_cells: list[int] = field(default_factory=list)
-    magic_cells: list[int] = field(default_factory=list)
+    taken_cells: set[int] = field(default_factory=set)
+    skipped_cells: set[int] = field(default_factory=set)
+    magic_cells: set[int] = field(default_factory=set)
     #: Constants whose value raised when evaluated (``data = np.load("train.npy")``).
     failed: list[str] = field(default_factory=list)
 
@@ -43,12 +43,12 @@ class Summary:
         return "; ".join(parts)
 
 
-def _cells(numbers: list[int]) -> str:
+def _cells(numbers: set[int]) -> str:
     """``cells 2–5, 8`` (runs of consecutive cells joined)."""
     if not numbers:
         return "no cell"
     runs: list[list[int]] = []
-    for n in sorted(set(numbers)):
+    for n in sorted(numbers):
         if runs and n == runs[-1][-1] + 1:
             runs[-1].append(n)
         else:
@@ -78,7 +78,7 @@ def load_notebook(path: str | Path, name: str | None = None) -> ModuleType:
                 "Python; the kit drops only magics and shell lines)"
             ) from None
         if dropped:
-            summary.magic_cells.append(number)
+            summary.magic_cells.add(number)
         if tree is not None:
             cells.append((number, tree))
     picker = Picker(globals_needed([node for _, tree in cells for node in tree.body]))
@@ -88,8 +88,7 @@ def load_notebook(path: str | Path, name: str | None = None) -> ModuleType:
             kind = picker.take(node)
             if kind is None:
                 if not (is_docstring(node) or isinstance(node, ast.Pass)):
-                    if number not in summary.skipped_cells:
-                        summary.skipped_cells.append(number)
+                    summary.skipped_cells.add(number)
                 continue
             plan.append((number, node, kind))
     if not plan:
@@ -140,5 +139,4 @@ def _run(
             exec(code, namespace)
         if kind != "import":
             summary.definitions += 1
-        if number not in summary.taken_cells:
-            summary.taken_cells.append(number)
+        summary.taken_cells.add(number)

@@ -134,7 +134,7 @@ def _import_submission(config: dict[str, Any], reader: Any) -> Any:
     path, module = config.get(proto.CONFIG_PATH), config.get(proto.CONFIG_MODULE)
     for entry in reversed(config.get(proto.CONFIG_SYS_PATH) or []):
         sys.path.insert(0, entry)
-    if path and reader is not None:
+    if reader is not None:  # the path is a notebook
         try:
             return reader.load_notebook(Path(path))
         except reader.NotebookError as err:
