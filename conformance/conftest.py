@@ -39,17 +39,24 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Each check runs under the time limit, and fails if the implementation replaced
     something the checks rely on (which is then put back)."""
     if impl.tampered:
-        pytest.fail(f"{impl.tampered}: the checks cannot be trusted", pytrace=False)
+        untrusted(f"{impl.tampered}: the checks cannot be trusted")
     try:
         with time_limit(item):
             return (yield)
     finally:
         if changed := guard.check_and_restore():
-            pytest.fail(
+            untrusted(
                 f"during this check {impl.name} replaced {describe(changed)}: the checks "
-                "rely on them, so this one cannot be trusted",
-                pytrace=False,
+                "rely on them, so this one cannot be trusted"
             )
+
+
+def untrusted(message: str) -> None:
+    """Fail the check, blaming the implementation as a whole (not one of its functions)."""
+    __tracebackhide__ = True
+    err = pytest.fail.Exception(message, pytrace=False)
+    err.conformance_blame = impl.name  # type: ignore[attr-defined]
+    raise err
 
 
 @contextlib.contextmanager

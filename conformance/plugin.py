@@ -20,6 +20,7 @@ from conformance.core.session import activate, header_lines
 # The subsystems' own plugins: their options, and hooks that stay idle unless asked for. Only
 # registered here, never imported by this module, so pytest rewrites them as plugins.
 pytest_plugins = [
+    "conformance.diagnosis.plugin",
     "conformance.grading.plugin",
     "conformance.bench.plugin",
     "conformance.report.plugin",

@@ -91,9 +91,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+@pytest.hookimpl(wrapper=True)
+def pytest_report_header(config: pytest.Config) -> Any:
+    """Benchmark runs say how they time; other runs do not print pytest-benchmark's
+    ``benchmark:`` line either (it is installed with the kit, so it loads everywhere)."""
+    results = yield
     if not requested(config):
-        return []
+        return [r for r in results if not _is_benchmark_header(r)]
+    return [*results, _header(config)]
+
+
+def _is_benchmark_header(lines: Any) -> bool:
+    first = lines if isinstance(lines, str) else next(iter(lines), "")
+    return isinstance(first, str) and first.startswith("benchmark: ")
+
+
+def _header(config: pytest.Config) -> list[str]:
     return [
         f"conformance: benchmarks with {threads_option(config)} thread(s) "
         f"(--benchmark-threads) for numpy's BLAS, {contenders.blas_description()}, and for "

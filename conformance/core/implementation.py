@@ -45,11 +45,13 @@ class _Missing:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
-        pytest.fail(
+        err = pytest.fail.Exception(
             f"{self._impl_name} defines no `{self._name}`, which this check needs "
             f"(see the contract in the README)",
             pytrace=False,
         )
+        err.conformance_blame = self._name  # type: ignore[attr-defined]  # for the diagnosis
+        raise err
 
     def __repr__(self) -> str:
         return f"<missing {self._name}>"

@@ -28,14 +28,24 @@ def describe(item: pytest.Item) -> tuple[str, str | None, str]:
 
 
 def student_text(
-    excinfo: pytest.ExceptionInfo[BaseException] | None, *, hidden: bool, limit: int = MAX_OUTPUT
+    excinfo: pytest.ExceptionInfo[BaseException] | None,
+    *,
+    hidden: bool,
+    limit: int = MAX_OUTPUT,
+    item: pytest.Item | None = None,
 ) -> str:
     """What the student sees for a failed check: the kit's message with its hint and
-    reproduction, or the submission's own error and traceback; for a hidden check, only
-    that it failed (and whether the submission raised). Cut at ``limit`` characters."""
+    reproduction, or the submission's own error, its own frames and the input drawn (the
+    diagnosis's evidence, given the check's ``item``); for a hidden check, only that it
+    failed (and whether the submission raised). Cut at ``limit`` characters."""
     if excinfo is None:
         return "failed"
     err = excinfo.value
+    if item is not None and not hidden and not excinfo.errisinstance(KeyboardInterrupt):
+        from conformance.diagnosis.evidence import gather  # builds on this module
+
+        text = gather(item, excinfo, describe(item)[1] or "other").text
+        return text if len(text) <= limit else text[:limit] + "\n… (cut)"
     if hidden:
         text = "This check is hidden: its input and expected values are not shown."
         if isinstance(err, SubmissionRaised):

@@ -17,6 +17,7 @@ from hypothesis import settings
 from conformance.contract import AREAS
 from conformance.core.implementation import ImplementationError, impl
 from conformance.core.outcomes import describe, student_text
+from conformance.diagnosis.plugin import diagnosis_of
 from conformance.grading.points import load_table
 from conformance.grading.results import write_results
 from conformance.grading.scores import Check, Grading, compute, grading_of, state_key, summary_lines
@@ -200,7 +201,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped:
         check.outcome, check.output = "skipped", _skip_reason(report)
     elif report.failed:
-        check.outcome, check.output = "failed", student_text(call.excinfo, hidden=check.hidden)
+        check.outcome, check.output = (
+            "failed",
+            student_text(call.excinfo, hidden=check.hidden, item=item),
+        )
     elif report.when == "call":
         check.outcome = "passed"
     return report
@@ -220,7 +224,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if impl.remote is not None:
         impl.remote.close()  # every process of the submission is gone before files are written
     _absorb_remote(grading)
+    take_diagnosis(session.config, grading)
     write_results(grading, final=True)
+
+
+def take_diagnosis(config: pytest.Config, grading: Grading) -> None:
+    """The diagnosis for the student: a hidden check's input and hint stay hidden."""
+    diagnosis, accepted = diagnosis_of(config)
+    hidden = frozenset(c.check for c in grading.checks.values() if c.hidden)
+    grading.diagnosis = diagnosis.lines(hidden)
+    grading.accepted = [f"{function}: {text}" for function, text in accepted]
 
 
 def _absorb_remote(grading: Grading) -> None:

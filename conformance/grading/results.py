@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from conformance.core.files import write_atomically
-from conformance.grading.scores import Grading, compute, summary_lines
+from conformance.grading.scores import Grading, compute, feedback_lines
 
 
 def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
                     },
                 }
             )
-    output = "\n".join(summary_lines(grading))
+    output = "\n".join(feedback_lines(grading))
     if grading.submission_output:
         output += "\n\nWhat your code printed (start):\n" + grading.submission_output[:4000]
     return {
@@ -109,7 +109,7 @@ def prairielearn(grading: Grading, final: bool) -> dict[str, Any]:
     return {
         "gradable": grading.import_failure is None,
         "score": round(score / max_score, 6) if max_score else 0.0,
-        "message": "\n".join(summary_lines(grading)),
+        "message": "\n".join(feedback_lines(grading)),
         "output": grading.submission_output[:4000],
         "tests": tests,
     }

@@ -38,6 +38,10 @@ class Grading:
     submission_output: str = ""
     submission_output_total: int = 0
     notes: list[str] = field(default_factory=list)
+    #: The run's diagnosis (one line per likely root cause, hidden checks' inputs left out)
+    #: and the notes of what was accepted; set when the run ends.
+    diagnosis: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
 
     @property
     def bypassed(self) -> bool:
@@ -86,6 +90,15 @@ def summary_lines(grading: Grading) -> list[str]:
     if grading.submission_output_total:
         lines.append(f"Your code printed {grading.submission_output_total} bytes.")
     return lines
+
+
+def feedback_lines(grading: Grading) -> list[str]:
+    """The top of the student's feedback: the diagnosis first, then the summary."""
+    lines = []
+    if grading.diagnosis:
+        lines += ["Diagnosis (likely root causes, most fundamental first):", *grading.diagnosis, ""]
+    lines += [f"Note: {n}" for n in grading.accepted]
+    return lines + summary_lines(grading)
 
 
 state_key = pytest.StashKey[Grading]()

@@ -55,6 +55,8 @@ def fail(
     """Raise AssertionError with the message, a hint and the reproduction as notes."""
     __tracebackhide__ = True
     err = AssertionError(message)
+    # What the diagnosis reads: the call names the function judged (conformance.diagnosis).
+    err.conformance_call = call  # type: ignore[attr-defined]
     if hint:
         err.add_note(f"hint: {hint}")
     if call is not None:
@@ -69,8 +71,11 @@ def as_array(
     shape: tuple[int, ...] | None = None,
     call: str | None = None,
     inputs: Mapping[str, Any] | None = None,
+    hint: str | None = None,
 ) -> np.ndarray:
-    """Check that ``got`` is a float64 ndarray (of ``shape``) and return it as a plain ndarray."""
+    """Check that ``got`` is a float64 ndarray (of ``shape``) and return it as a plain ndarray.
+
+    ``hint`` replaces the generic one of a wrong shape (a caller that knows the layout)."""
     __tracebackhide__ = True
     if shape == () and isinstance(got, float | np.floating):
         got = np.asarray(got)  # NumPy's ufuncs return a scalar for a 0-d array
@@ -86,7 +91,7 @@ def as_array(
             f"{what}.shape={got.shape}, but should be {shape}",
             call=call,
             inputs=inputs,
-            hint="keep the input's shape; batches are (n_features, n_samples)",
+            hint=hint or "keep the input's shape; batches are (n_features, n_samples)",
         )
     if got.dtype != np.float64:
         fail(f"{what}.dtype={got.dtype}, but should be float64", call=call, inputs=inputs)

@@ -107,6 +107,7 @@ def render(config: pytest.Config, rows: list[Row], drawn: list[Any], figure_seco
         '<nav><a href="#summary">Summary</a> · <a href="#figures">Figures</a> · '
         '<a href="#failures">Failed checks</a> · <a href="#checks">Every check</a></nav>',
         "</header>",
+        _diagnosis(config, rows),
         _summary(rows, graded),
         _figures(drawn, figure_seconds),
         _failures(rows),
@@ -115,6 +116,28 @@ def render(config: pytest.Config, rows: list[Row], drawn: list[Any], figure_seco
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def _diagnosis(config: pytest.Config, rows: list[Row]) -> str:
+    """The run's likely root causes, most fundamental first, and what was accepted with a
+    note; in grading mode a hidden check's input and hint stay hidden."""
+    from conformance.diagnosis.plugin import diagnosis_of
+    from conformance.grading.scores import grading_of
+
+    diagnosis, accepted = diagnosis_of(config)
+    grading = grading_of(config)
+    hidden = frozenset(c.check for c in grading.checks.values() if c.hidden) if grading else None
+    lines = diagnosis.lines(hidden or frozenset())
+    if not lines and not accepted:
+        return ""
+    items = "".join(f"<li>{e(line)}</li>" for line in lines)
+    notes = "".join(f"<li>note: {e(f)}: {e(t)}</li>" for f, t in accepted)
+    return (
+        '<section id="diagnosis"><h2>Diagnosis</h2>'
+        + (f"<p>Likely root causes, most fundamental first:</p><ol>{items}</ol>" if items else "")
+        + (f'<ul class="notes">{notes}</ul>' if notes else "")
+        + "</section>"
+    )
 
 
 def _by_area(rows: list[Row]) -> list[tuple[str, list[Row]]]:

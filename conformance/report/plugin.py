@@ -85,7 +85,7 @@ class Reporter:
         report = yield
         info = _describe(item)
         if report.failed:
-            info["text"] = student_text(call.excinfo, hidden=False, limit=MAX_TEXT)
+            info["text"] = student_text(call.excinfo, hidden=False, limit=MAX_TEXT, item=item)
         report.conformance = info  # type: ignore[attr-defined]
         return report
 

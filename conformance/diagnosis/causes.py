@@ -1,0 +1,89 @@
+"""From the failed checks to their likely root causes, most fundamental first.
+
+A failure blamed on a function is a likely consequence when something that function is built
+on failed earlier (``blame.DEPENDS``), or when it judged several functions together
+(``cross_entropy(p, q)`` against ``entropy(p) + kl_divergence(p, q)``) and another of them fails
+checks of its own while it fails none alone. Everything else is a root cause.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from conformance.diagnosis import blame
+from conformance.diagnosis.evidence import Evidence
+
+#: What the XOR checks are built on: the whole training loop.
+_XOR_DEPENDS = (blame.INIT, blame.FORWARD, blame.LOSS, blame.BACKWARD, blame.UPDATE,
+                blame.TRAIN_STEP, blame.PREDICT)  # fmt: skip
+
+
+@dataclass
+class Cause:
+    function: str
+    own: list[Evidence] = field(default_factory=list)
+    consequences: list[Evidence] = field(default_factory=list)
+
+    @property
+    def first(self) -> Evidence:
+        return self.own[0]
+
+    def line(self, hidden: frozenset[str] = frozenset()) -> str:
+        """One line: the function, one sentence of evidence (never from a hidden check's
+        input), and what it accounts for."""
+        shown = next((e for e in self.own if e.check not in hidden), None)
+        if shown is None:
+            evidence = f"a hidden check failed ({len(self.own)} of its checks)"
+        else:
+            evidence = f"{shown.headline} [{shown.check}]"
+            if shown.hint:
+                evidence += f"; hint: {shown.hint}"
+        accounts = f"{_count(self.own)}"
+        if self.consequences:
+            accounts += f" + {_count(self.consequences, 'likely consequence')}"
+        return f"{self.function}: {evidence} — accounts for {accounts}"
+
+
+def _count(evidence: list[Evidence], what: str = "failure") -> str:
+    areas = Counter(e.area for e in evidence)
+    n = len(evidence)
+    return f"{n} {what}{'s' if n != 1 else ''} ({', '.join(f'{a} {k}' for a, k in areas.items())})"
+
+
+@dataclass
+class Diagnosis:
+    causes: list[Cause]
+    #: For each evidence's check: the function of the root cause it is a consequence of, or
+    #: None when it is (part of) a root cause itself.
+    consequence_of: dict[str, str | None]
+
+    def lines(self, hidden: frozenset[str] = frozenset()) -> list[str]:
+        return [c.line(hidden) for c in self.causes]
+
+
+def diagnose(evidence: Iterable[Evidence]) -> Diagnosis:
+    ordered = sorted(evidence, key=lambda e: blame.rank(e.blamed))  # stable: run order kept
+    alone = {e.blamed for e in ordered if len(e.involved) == 1}
+    causes: dict[str, Cause] = {}
+    root_of: dict[str, str] = {}  # every failing function → the root cause that explains it
+    consequence_of: dict[str, str | None] = {}
+    for e in ordered:
+        f = e.blamed
+        upstream = None
+        if f not in alone:
+            upstream = next((s for s in e.involved[1:] if s in alone and s in root_of), None)
+        if upstream is None and f not in causes:
+            depends = _XOR_DEPENDS if f == "XOR" else blame.DEPENDS.get(f, ())
+            upstream = next((d for d in depends if d in root_of), None)
+        if upstream is not None and f not in causes:
+            root = root_of[upstream]
+            causes[root].consequences.append(e)
+            root_of.setdefault(f, root)
+            consequence_of[e.check] = root
+        else:
+            causes.setdefault(f, Cause(f)).own.append(e)
+            root_of[f] = f
+            consequence_of[e.check] = None
+    return Diagnosis(list(causes.values()), consequence_of)
