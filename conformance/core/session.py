@@ -23,9 +23,19 @@ from conformance.core.implementation import ImplementationError, impl
 GRADING_PLUGIN = "conformance.grading.plugin"
 
 
+#: Set on a run of the suite: the subsystems' hooks stay idle in any other run (the kit's own
+#: tests, or another project's), even though the implementation is loaded process-wide.
+ACTIVE = pytest.StashKey[bool]()
+
+
+def active(config: pytest.Config) -> bool:
+    return config.stash.get(ACTIVE, False)
+
+
 def activate(config: pytest.Config, spec: str | None) -> None:
     """Load the implementation (a bad --impl is a usage error of one line) and the suite's
     Hypothesis profile, unless --hypothesis-profile chose another."""
+    config.stash[ACTIVE] = True
     if impl.module is not None:
         return
     if config.getoption("grading", False):

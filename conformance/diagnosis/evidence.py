@@ -93,8 +93,8 @@ def gather(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], area
     if not involved:
         involved = [blame.default_for(check_id(item), item)]
     first = str(err).strip().split("\n", 1)[0] or type(err).__name__
-    if kind == "raised":
-        first = f"raised {type(err).__name__.removeprefix('Submission')}: {first}"
+    if kind == "raised" and not isinstance(err, SubmissionRaised):  # that one says "raised"
+        first = f"raised {type(err).__name__}: {first}"
     headline = _DETAIL.sub("", first)
     if len(headline) > HEADLINE_LIMIT:
         headline = headline[: HEADLINE_LIMIT - 1] + "…"

@@ -57,10 +57,10 @@ class _Crash:
         self.message = message
 
 
-def _active() -> bool:
-    from conformance.core.implementation import impl
+def _active(config: pytest.Config) -> bool:
+    from conformance.core.session import active
 
-    return impl.module is not None
+    return active(config)
 
 
 class Diagnostician:
@@ -78,13 +78,13 @@ class Diagnostician:
 
     @pytest.hookimpl(trylast=True)  # after any shuffling plugin: the order is the diagnosis's
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        if _active():
+        if _active(self.config):
             items.sort(key=lambda item: blame.sort_key(check_id(item)))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
-        if not _active():
+        if not _active(self.config):
             return report
         if call.when == "call":
             for function, text in notes.take():

@@ -37,13 +37,22 @@ def error_info(err: BaseException, with_traceback: bool) -> dict[str, Any]:
             frames = [
                 f
                 for f in traceback.extract_tb(err.__traceback__)
-                if not Path(f.filename).resolve().is_relative_to(SANDBOX)
-                and not f.filename.startswith("<frozen")
+                if not f.filename.startswith("<frozen")
+                and not any(Path(f.filename).resolve().is_relative_to(p) for p in _not_student())
             ]
             info[proto.ERR_TB] = "".join(traceback.format_list(frames[-12:]))[-8000:]
         except Exception:
             info[proto.ERR_TB] = ""
     return info
+
+
+def _not_student() -> list[Path]:
+    """The sandbox, the standard library and installed packages (numpy's ``_wrapreduction``):
+    frames there are not the submission's own."""
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    return [SANDBOX, *(Path(paths[k]).resolve() for k in ("stdlib", "purelib", "platlib"))]
 
 
 def _safe_str(err: BaseException) -> str:
