@@ -25,8 +25,11 @@ RANK |= {INIT: 2, FORWARD: 3, LOSS: 4, BACKWARD: 5, UPDATE: 6, TRAIN_STEP: 6.5, 
 
 #: What each network method is built on: a failure of one of these, earlier in the run, makes
 #: the method's own failures its likely consequences. The module-level functions depend on
-#: nothing (a check that combines several names them all, see ``blamed``).
+#: nothing else (a check that combines several names them all, see ``from_call``).
 DEPENDS: dict[str, tuple[str, ...]] = {
+    # A derivative is often written with its function (σ' = σ(1 − σ)).
+    "sigmoid_derivative": ("sigmoid",),
+    "tanh_derivative": ("tanh",),
     FORWARD: (INIT, "relu", "softmax"),
     LOSS: (FORWARD,),
     BACKWARD: (FORWARD, LOSS, "relu_derivative"),
@@ -89,26 +92,26 @@ def _names_in(text: str) -> list[str]:
     return found
 
 
-def from_frames(function_names: Iterable[str]) -> str | None:
-    """The innermost contract function or method among the implementation's frames (given
-    outermost first): where an exception was raised, or the call that was cut short."""
-    blamed = None
+def from_frames(function_names: Iterable[str]) -> list[str]:
+    """The contract functions and methods among the implementation's frames (given outermost
+    first), innermost first: where an exception was raised (or the call cut short), then the
+    functions that called it, up to the one the check called."""
+    found: list[str] = []
     for fn in function_names:
-        blamed = qualified(fn.rsplit(".", 1)[-1]) or blamed
-    return blamed
+        name = qualified(fn.rsplit(".", 1)[-1])
+        if name is not None:
+            if name in found:
+                found.remove(name)
+            found.insert(0, name)
+    return found
 
 
 _FRAME_LINE = re.compile(r'^\s*File "[^"]*", line \d+, in (\S+)', re.MULTILINE)
 
 
-def from_traceback_text(text: str) -> str | None:
+def from_traceback_text(text: str) -> list[str]:
     """As ``from_frames``, for a traceback formatted by ``traceback.format_list``."""
     return from_frames(_FRAME_LINE.findall(text))
-
-
-def depends_on(name: str, other: str) -> bool:
-    """Whether ``other`` is among what ``name`` is built on (directly)."""
-    return other in DEPENDS.get(name, ())
 
 
 #: For each check (a pattern on its id), the function it is about: where it sorts in the run
@@ -143,7 +146,7 @@ CHECKS: list[tuple[re.Pattern[str], str]] = [
 RANK |= {"contract": 0.5, "XOR": 7}
 
 
-def default_for(check: str, item: object = None) -> str:
+def default_for(check: str) -> str:
     """The function a check is about, from its id (``test_module::name[params]``)."""
     for pattern, name in CHECKS:
         if m := pattern.search(check):

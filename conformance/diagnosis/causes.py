@@ -64,16 +64,21 @@ class Diagnosis:
 
 
 def diagnose(evidence: Iterable[Evidence]) -> Diagnosis:
-    ordered = sorted(evidence, key=lambda e: blame.rank(e.blamed))  # stable: run order kept
-    alone = {e.blamed for e in ordered if len(e.involved) == 1}
+    evidence = list(evidence)
+    alone = {e.involved[0] for e in evidence if len(e.involved) == 1}
+    judged = [_judged(e, alone) for e in evidence]
+    # By rank; an evidence explained by another function's own failures right after them
+    # (sorting is stable: run order is kept within).
+    order = sorted(
+        range(len(evidence)),
+        key=lambda i: (blame.rank(judged[i][1] or judged[i][0]), judged[i][1] is not None),
+    )
     causes: dict[str, Cause] = {}
     root_of: dict[str, str] = {}  # every failing function → the root cause that explains it
     consequence_of: dict[str, str | None] = {}
-    for e in ordered:
-        f = e.blamed
-        upstream = None
-        if f not in alone:
-            upstream = next((s for s in e.involved[1:] if s in alone and s in root_of), None)
+    for i in order:
+        e, (f, via) = evidence[i], judged[i]
+        upstream = via if via in root_of else None
         if upstream is None and f not in causes:
             depends = _XOR_DEPENDS if f == "XOR" else blame.DEPENDS.get(f, ())
             upstream = next((d for d in depends if d in root_of), None)
@@ -87,3 +92,22 @@ def diagnose(evidence: Iterable[Evidence]) -> Diagnosis:
             root_of[f] = f
             consequence_of[e.check] = None
     return Diagnosis(list(causes.values()), consequence_of)
+
+
+def _judged(e: Evidence, alone: set[str]) -> tuple[str, str | None]:
+    """(the function an evidence blames, another function whose own failures explain it).
+
+    One function involved, or the first fails checks of its own: that one. Else one of the
+    others that fails on its own explains it. Else the function the check judged, or, when the
+    implementation raised in a function called by another (``train_step`` calling ``update``
+    before ``backward``), the one the check called: the function it raised in passes its own
+    checks."""
+    if not e.involved:
+        return "?", None
+    first = e.involved[0]
+    if len(e.involved) == 1 or first in alone:
+        return first, None
+    explained = next((s for s in e.involved[1:] if s in alone), None)
+    if explained is not None:
+        return first, explained
+    return (e.involved[-1] if e.kind == "raised" else first), None

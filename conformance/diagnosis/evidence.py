@@ -61,6 +61,8 @@ class Evidence:
 def gather(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], area: str) -> Evidence:
     """The evidence of a check that failed with ``excinfo``."""
     err = _first(excinfo.value)
+    if err is not excinfo.value and err.__traceback__ is not None:
+        excinfo = pytest.ExceptionInfo.from_exception(err)  # its own frames, not the group's
     notes = [str(n) for n in getattr(err, "__notes__", [])]
     hint = next((n.removeprefix("hint: ") for n in notes if n.startswith("hint: ")), None)
     call = getattr(err, "conformance_call", None)
@@ -70,12 +72,12 @@ def gather(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], area
         involved, kind = [named], "other"
     if isinstance(err, SubmissionRaised):
         kind = "raised"
-        involved = _one(blame.from_traceback_text(err.student_traceback)) or involved
+        involved = blame.from_traceback_text(err.student_traceback) or involved
         text = "\n".join([str(err), err.student_traceback.rstrip(), *_drawn(notes)])
     elif isinstance(err, ImplTimeout):
         kind = "other"
         frames = _student_frames(excinfo)
-        involved = _one(blame.from_frames(f[2] for f in frames)) or involved
+        involved = blame.from_frames(f[2] for f in frames) or involved
         text = "\n".join([str(err), *(["it was running:", _where(frames)] if frames else [])])
     elif isinstance(err, SubmissionError | SubmissionDied):
         kind = "other"
@@ -86,12 +88,15 @@ def gather(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], area
     else:  # raised by the implementation, in this process
         kind = "raised"
         frames = _student_frames(excinfo)
-        involved = _one(blame.from_frames(f[2] for f in frames)) or involved
+        involved = blame.from_frames(f[2] for f in frames) or involved
         text = "\n".join(
             [f"{type(err).__name__}: {err}", *([_where(frames)] if frames else []), *_drawn(notes)]
         )
-    if not involved:
-        involved = [blame.default_for(check_id(item), item)]
+    about = blame.default_for(check_id(item))
+    if not involved or (about == "XOR" and kind == "kit"):
+        # XOR's verdict is the whole training loop's: which of its parts fails is for the
+        # diagnosis to tell from the other checks, not for its call (train_step) to claim.
+        involved = [about]
     first = str(err).strip().split("\n", 1)[0] or type(err).__name__
     if kind == "raised" and not isinstance(err, SubmissionRaised):  # that one says "raised"
         first = f"raised {type(err).__name__}: {first}"
@@ -106,10 +111,6 @@ def _first(err: BaseException) -> BaseException:
     while (group := getattr(err, "exceptions", None)) and isinstance(group, tuple | list):
         err = group[0]  # a BaseExceptionGroup (Python ≥ 3.11, or the exceptiongroup backport)
     return err
-
-
-def _one(name: str | None) -> list[str]:
-    return [name] if name else []
 
 
 def _drawn(notes: list[str]) -> list[str]:
