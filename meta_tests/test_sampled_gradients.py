@@ -45,7 +45,9 @@ CORRECT = [
 
 def run_checks(run_suite, path: Path, seed: int) -> dict[str, pytest.TestReport]:
     """The call report of the large-network check on each network, by its id."""
-    result = run_suite(f"--impl={path}", f"--impl-seed={seed}", "-k", CHECK)
+    # pytest's own tracebacks (--tb=long): every error of a Hypothesis group, not the
+    # diagnosis's quiet first one.
+    result = run_suite(f"--impl={path}", f"--impl-seed={seed}", "-k", CHECK, "--tb=long")
     reports = result.reprec.getreports("pytest_runtest_logreport")  # type: ignore[attr-defined]
     return {r.nodeid.split("::")[-1]: r for r in reports if r.when == "call"}
 

@@ -42,8 +42,9 @@ def student_text(
         return "failed"
     err = excinfo.value
     if item is not None and not hidden and not excinfo.errisinstance(KeyboardInterrupt):
-        from conformance.diagnosis.evidence import gather  # builds on this module
-
+        # The diagnosis's evidence (the student's frames, the drawn input), found through the
+        # plugin manager: the diagnosis builds on this module.
+        gather = item.config.pluginmanager.get_plugin("conformance-diagnosis").gather
         text = gather(item, excinfo, describe(item)[1] or "other").text
         return text if len(text) <= limit else text[:limit] + "\n… (cut)"
     if hidden:

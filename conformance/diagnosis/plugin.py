@@ -64,6 +64,9 @@ def _active(config: pytest.Config) -> bool:
 
 
 class Diagnostician:
+    #: What a failed check says, for conformance.core.outcomes (which cannot import it).
+    gather = staticmethod(gather)
+
     def __init__(self, config: pytest.Config):
         self.config = config
         #: Evidence of every failed check, in the order reported (the controller's under xdist).
