@@ -25,8 +25,8 @@ ELEMENTWISE_ATOL = 8 * EPS
 ELEMENTWISE_RTOL = 1e-12
 
 #: Information measures of distributions of up to MAX_CLASSES entries: sums of n terms,
-#: each rounded at ε·|term|; 1e-12 nats is 0·log 0 = 0 taken at its word (a clip to
-#: p ≥ 1e-13 already shifts H by 4e-12).
+#: each rounded at ε·|term|; 1e-12 nats is 0·log 0 = 0 taken at its word. A guard of log of
+#: at most 1e-10 gets, on top, the allowance guards.py derives for each input (and a note).
 INFO_ATOL = 1e-12
 INFO_RTOL = 1e-12
 

@@ -127,8 +127,12 @@ def assert_close(
     call: str | None = None,
     inputs: Mapping[str, Any] | None = None,
     hint: str | None = None,
-) -> None:
-    """|got − expected| ≤ atol + rtol·|expected| entrywise; NaN or ±inf in ``got`` always fails.
+    allowance: Any = 0.0,
+    allowance_why: str = "",
+) -> bool:
+    """|got − expected| ≤ atol + rtol·|expected| (+ ``allowance``, scalar or entrywise, for a
+    known legitimate departure such as a guard of log, named by ``allowance_why``);
+    NaN or ±inf in ``got`` always fails. Returns whether the allowance was needed.
 
     ``expected`` must be finite. The check is vectorised; the diagnosis runs only on failure.
     """
@@ -142,24 +146,30 @@ def assert_close(
             inputs=inputs,
             hint=hint,
         )
+    extra = np.broadcast_to(np.asarray(allowance, dtype=np.float64), exp_a.shape)
     with np.errstate(invalid="ignore", over="ignore"):
         err = np.abs(got_a - exp_a)
-        bad = ~(err <= atol + rtol * np.abs(exp_a))  # NaN compares False, so it is bad
+        base = atol + rtol * np.abs(exp_a)
+        bad = ~(err <= base + extra)  # NaN compares False, so it is bad
     if not bad.any():
-        return
+        return bool(extra.any()) and not bool((err <= base).all())
     worst = _worst_index(err, bad)
     index = "" if got_a.ndim == 0 else f"[{', '.join(map(str, worst))}]"
     g, e = got_a[worst], exp_a[worst]
     rel = err[worst] / abs(e) if e != 0 else np.inf
+    tolerance = f"{atol:g} + {rtol:g}·|expected|"
+    if extra[worst] > 0:
+        tolerance += f" + {extra[worst]:.3g} for {allowance_why or 'an accepted departure'}"
     message = (
         f"{what}{index}={fmt(g)}, but should be {fmt(e)} "
-        f"(abs err {err[worst]:.3g}, rel err {rel:.3g}; tolerance {atol:g} + {rtol:g}·|expected|)"
+        f"(abs err {err[worst]:.3g}, rel err {rel:.3g}; tolerance {tolerance})"
     )
     if got_a.ndim and bad.sum() > 1:
         message += f"; {int(bad.sum())} of {bad.size} entries are off"
     if got_a.ndim and got_a.size <= MAX_PRINTED:
         message += f"\n  got      {fmt(got_a)}\n  expected {fmt(exp_a)}"
     fail(message, call=call, inputs=inputs, hint=hint)
+    return False  # unreachable: fail raises
 
 
 def _worst_index(err: np.ndarray, bad: np.ndarray) -> tuple[int, ...]:
