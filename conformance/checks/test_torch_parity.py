@@ -130,5 +130,6 @@ def test_matches_torch_on_a_large_deep_network(rng: np.random.Generator) -> None
 def test_matches_torch_where_relu_is_exactly_zero() -> None:
     """XOR's input (0, 0) with zero biases puts every hidden pre-activation exactly at 0,
     where ReLU'(0) = 0 as in PyTorch (finite differences cannot check this point)."""
-    weights, biases = fixtures.xor_start(0)
+    weights, _ = fixtures.xor_start(fixtures.XOR_START_SEEDS[0])
+    biases = [np.zeros((4, 1)), np.zeros((2, 1))]
     check_parity(NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y))

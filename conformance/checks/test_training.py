@@ -346,7 +346,7 @@ XOR_CHECKPOINTS = (1, 10, 100, 1000, 5000)
 #: step leaves it by far more.
 XOR_CURVE_RTOL = 1e-4
 #: Columns in another order for each start, so that no implementation can recognise the data.
-XOR_PERMUTATIONS = {0: [0, 1, 2, 3], 1: [2, 0, 3, 1], 2: [3, 2, 1, 0]}
+XOR_PERMUTATIONS = dict(zip(fixtures.XOR_START_SEEDS, ([0, 1, 2, 3], [2, 0, 3, 1], [3, 2, 1, 0])))
 
 
 def train_xor(net, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
