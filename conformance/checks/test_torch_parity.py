@@ -43,13 +43,18 @@ GRAD_ATOL = 1e-12
 DEPTHS = [[4, 3], [4, 6, 3], [3, 5, 5, 2], [5, 6, 6, 6, 3], [2, 4, 4, 4, 4, 2]]
 
 
-def torch_reference(case: NetCase) -> tuple[np.ndarray, float, list[np.ndarray], list[np.ndarray]]:
-    """Probabilities (n_classes, m), mean cross-entropy, dW and db computed by PyTorch."""
+def torch_reference(
+    case: NetCase, relu_slope_at_zero: float = 0.0
+) -> tuple[np.ndarray, float, list[np.ndarray], list[np.ndarray]]:
+    """Probabilities (n_classes, m), mean cross-entropy, dW and db computed by PyTorch (with
+    relu'(0) = ``relu_slope_at_zero``: PyTorch's own is 0, as the contract's)."""
     Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in case.weights]
     bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in case.biases]
     a = torch.tensor(case.X, dtype=torch.float64)
     for W, b in zip(Ws[:-1], bs[:-1]):
-        a = torch.relu(W @ a + b)
+        z = W @ a + b
+        # torch.where passes the gradient of the branch it picks: z's (1) where z = 0 too.
+        a = torch.relu(z) if relu_slope_at_zero == 0 else torch.where(z >= 0, z, 0.0)
     logits = Ws[-1] @ a + bs[-1]
     labels = torch.tensor(np.argmax(case.Y, axis=0))
     loss = torch.nn.functional.cross_entropy(logits.T, labels)  # mean over the batch
@@ -63,7 +68,10 @@ def torch_reference(case: NetCase) -> tuple[np.ndarray, float, list[np.ndarray],
     )
 
 
-def check_parity(case: NetCase) -> None:
+GRAD_HINT = "the gradients of the mean loss, as PyTorch's autograd computes them"
+
+
+def check_parity(case: NetCase, grad_hint: str = GRAD_HINT) -> None:
     __tracebackhide__ = True
     p_torch, loss_torch, dW_torch, db_torch = torch_reference(case)
     net = nh.build(case)
@@ -106,7 +114,7 @@ def check_parity(case: NetCase) -> None:
         (dW_torch, db_torch),
         scale_rtol=GRAD_RTOL,
         atol=GRAD_ATOL,
-        hint="the gradients of the mean loss, as PyTorch's autograd computes them",
+        hint=grad_hint,
     )
 
 
@@ -132,4 +140,21 @@ def test_matches_torch_where_relu_is_exactly_zero() -> None:
     where ReLU'(0) = 0 as in PyTorch (finite differences cannot check this point)."""
     weights, _ = fixtures.xor_start(fixtures.XOR_START_SEEDS[0])
     biases = [np.zeros((4, 1)), np.zeros((2, 1))]
-    check_parity(NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y))
+    case = NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y)
+    check_parity(case, relu_at_zero_hint(case))
+
+
+def relu_at_zero_hint(case: NetCase) -> str:
+    """The hint that names relu'(0) = 1 where the network's gradients are those of that
+    convention (PyTorch's under it), and the generic one otherwise."""
+    *_, dW_one, db_one = torch_reference(case, relu_slope_at_zero=1.0)
+    dW, db = nh.gradients(nh.build(case), case)
+    if all(
+        np.allclose(g, e, rtol=0, atol=GRAD_ATOL + GRAD_RTOL * float(np.max(np.abs(e))))
+        for g, e in zip([*dW, *db], [*dW_one, *db_one])
+    ):
+        return (
+            "these are the gradients with relu'(0) = 1 (z >= 0): the contract, like PyTorch, "
+            "takes relu'(0) = 0 (z > 0), as relu_derivative does"
+        )
+    return GRAD_HINT

@@ -116,7 +116,8 @@ def test_update_is_one_sgd_step(input_scale: float, rng: np.random.Generator) ->
         atol=1e-15,
         call=call,
         inputs=nh.inputs(case),
-        hint="subtract lr·gradient in place, from every weight and bias",
+        hint=None,
+        step_from=(case, (dW, db), LR),
     )
 
 
@@ -127,6 +128,7 @@ def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator)
     oracle = reference_network(case.weights, case.biases)
     expected_loss = oracle.cross_entropy_loss(oracle.forward(case.X), case.Y)
     oracle.backward(case.Y)
+    gradients = ([g.copy() for g in oracle.dW], [g.copy() for g in oracle.db])
     oracle.update(LR)
     net = nh.build(case)
     call = nh.setup_call(case) + f"net.train_step(X, Y, {LR})"
@@ -136,6 +138,7 @@ def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator)
         call=call,
         inputs=nh.inputs(case),
     )
+    loss_after = oracle.cross_entropy_loss(oracle.forward(case.X), case.Y)
     ph.assert_close(
         "net.train_step(X, Y, lr)",
         got,
@@ -144,7 +147,12 @@ def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator)
         atol=0,
         call=call,
         inputs=nh.inputs(case),
-        hint="return the loss of this step's forward pass, computed before update",
+        hint=(
+            f"it is the loss after the update ({loss_after:.6g}): return the loss of this "
+            "step's forward pass, computed before update"
+            if np.isclose(got, loss_after, rtol=LOSS_RTOL, atol=0)
+            else None
+        ),
     )
     nh.assert_parameters_close(
         net,
@@ -155,7 +163,10 @@ def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator)
         atol=STEP_ATOL,
         call=call,
         inputs=nh.inputs(case),
-        hint="forward, loss, backward, then update — in that order",
+        hint=None,
+        step_from=(case, gradients, LR),
+        unchanged="train_step left {what} where it was: it must step with this batch's gradients, "
+        "update(lr) after backward(Y)",
     )
 
 
@@ -167,24 +178,28 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
     oracle = reference_network(case.weights, case.biases)
     net = nh.build(case)
     X, Y = case.X, case.Y
+    batches, losses = [], []
     for step in range(3):
         if step:  # a fresh batch, well-conditioned for the parameters reached so far
             X, Y = fresh_batch(case, oracle, rng)
+        batches.append((X, Y))
         lr = SUCCESSIVE_LRS[step]
         expected = oracle.train_step(X, Y, lr)
         got = net.train_step(X.copy(), Y.copy(), lr)
         call = nh.setup_call(case) + f"# train_step(X{step}, Y{step}, {lr}), step {step} of 3"
         named = nh.inputs(case) | {f"X{step}": X, f"Y{step}": Y}
-        ph.assert_close(
-            f"loss of train_step {step}",
-            ph.as_float("train_step", got),
-            expected,
-            rtol=LOSS_RTOL,
-            atol=0,
-            call=call,
-            inputs=named,
-            hint="backward must recompute dW, db from scratch on every call",
-        )
+        losses.append(ph.as_float("train_step", got))
+        if not np.isclose(losses[-1], expected, rtol=LOSS_RTOL, atol=0):
+            ph.assert_close(
+                f"loss of train_step {step}",
+                losses[-1],
+                expected,
+                rtol=LOSS_RTOL,
+                atol=0,
+                call=call,
+                inputs=named,
+                hint=successive_mistake(case, batches, losses, None),
+            )
     nh.assert_parameters_close(
         net,
         oracle.weights,
@@ -194,8 +209,53 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
         atol=STEP_ATOL,
         call=nh.setup_call(case) + "# three train_steps",
         inputs=nh.inputs(case),
-        hint="backward must recompute dW, db from scratch on every call",
+        hint=successive_mistake(case, batches, losses, net.weights),
     )
+
+
+#: What successive train_steps do under common mistakes, and the hint each one earns.
+SUCCESSIVE_MISTAKES = {
+    "accumulates": "dW, db add up over calls: backward must replace them with this step's "
+    "gradients, not add to the previous call's",
+    "stale": "each step moved by the previous step's gradients (none on the first): call "
+    "backward before update",
+    "first_lr": f"every step used the first call's lr {SUCCESSIVE_LRS[0]}: use the lr each call "
+    "is given",
+}
+
+
+def successive_mistake(
+    case: NetCase,
+    batches: list[tuple[np.ndarray, np.ndarray]],
+    losses: list[float],
+    weights: list[np.ndarray] | None,
+) -> str | None:
+    """The hint of the mistake in SUCCESSIVE_MISTAKES whose replay by the kit's reference
+    gives the implementation's losses so far (and its weights, when given), or None."""
+    for mistake, hint in SUCCESSIVE_MISTAKES.items():
+        replay = reference_network(case.weights, case.biases)
+        total = [np.zeros_like(p) for p in (*replay.weights, *replay.biases)]
+        previous = [np.zeros_like(p) for p in total]
+        replayed = []
+        for step, (X, Y) in enumerate(batches):
+            replayed.append(replay.cross_entropy_loss(replay.forward(X), Y))
+            replay.backward(Y)
+            grads = [g.copy() for g in (*replay.dW, *replay.db)]
+            total = [t + g for t, g in zip(total, grads)]
+            lr = SUCCESSIVE_LRS[0 if mistake == "first_lr" else step]
+            used = {"accumulates": total, "stale": previous, "first_lr": grads}[mistake]
+            for p, g in zip((*replay.weights, *replay.biases), used):
+                p -= lr * g
+            previous = grads
+        same = np.allclose(losses, replayed[: len(losses)], rtol=LOSS_RTOL, atol=0)
+        if same and weights is not None:
+            same = all(
+                np.shape(W) == R.shape and np.allclose(W, R, rtol=0, atol=STEP_ATOL)
+                for W, R in zip(weights, replay.weights)
+            )
+        if same:
+            return hint
+    return None
 
 
 def fresh_batch(case: NetCase, oracle, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -237,30 +297,90 @@ def test_cross_entropy_loss_is_a_function_of_its_arguments(rng: np.random.Genera
     )
 
 
+def test_forward_follows_its_batch_and_parameters(rng: np.random.Generator) -> None:
+    """forward computes afresh on every call: a second batch gets its own output, and the
+    same X object gets a new one once the parameters have changed (as they do in training,
+    which hands train_step the same X on every step). Judged against the implementation's
+    own forward on a fresh network."""
+    case = well_conditioned_case([3, 4, 3], 5, rng)
+    X2 = rng.standard_normal(case.X.shape)
+    W0 = case.weights[0] * 0.5
+    moved = NetCase(case.layers, [W0, *case.weights[1:]], case.biases, case.X, case.Y)
+    batch2 = NetCase(case.layers, case.weights, case.biases, X2, case.Y)
+    first = nh.forward(nh.build(case), case)
+    for what, second, fresh, named in (
+        ("a second batch X2", "net.forward(X2)", batch2, {"X2": X2}),
+        ("the same X after net.weights[0] changed", "net.weights[0] = W0; net.forward(X)",
+         moved, {"W0": W0}),
+    ):  # fmt: skip
+        net = nh.build(case)
+        X = case.X.copy()
+        net.forward(X)
+        if fresh is moved:
+            net.weights[0] = W0.copy()
+            got = net.forward(X)  # the same object, as a training loop passes it
+        else:
+            got = net.forward(X2.copy())
+        call = nh.setup_call(case) + f"net.forward(X); {second}"
+        named = nh.inputs(case) | named
+        got = ph.as_array(
+            f"net.forward for {what}", got, shape=first.shape, call=call, inputs=named
+        )
+        ph.assert_close(
+            f"net.forward for {what}",
+            got,
+            nh.forward(nh.build(fresh), fresh),
+            rtol=1e-12,
+            atol=1e-15,
+            call=call,
+            inputs=named,
+            hint=(
+                "it is the first call's output again: compute forward afresh from the "
+                "parameters and the X of each call (no cache keyed on X, no memo)"
+                if np.allclose(got, first, rtol=1e-12, atol=1e-15)
+                else None
+            ),
+        )
+
+
 def test_results_handed_out_stay_valid(rng: np.random.Generator) -> None:
     """What forward returns is not overwritten by backward or by a later forward or predict,
     and backward called twice gives the same gradients."""
     case = well_conditioned_case([3, 4, 3], 5, rng)
     net = nh.build(case)
-    call = nh.setup_call(case) + "p = net.forward(X); net.backward(Y); net.forward(2 * X)"
+    setup = nh.setup_call(case) + "p = net.forward(X); net.backward(Y)"
     y_pred = nh.forward(net, case)
     kept = y_pred.copy()
     net.backward(case.Y.copy())
-    first = [g.copy() for g in (*net.dW, *net.db)]
+    first = [np.array(g, dtype=np.float64) for g in (*net.dW, *net.db)]
     ph.assert_unchanged(
-        "p = net.forward(X) after net.backward(Y)", kept, y_pred, call=call, inputs=nh.inputs(case)
+        "p = net.forward(X) after net.backward(Y)",
+        kept,
+        y_pred,
+        call=setup + "; p",
+        inputs=nh.inputs(case),
+        hint="backward wrote into the array forward returned: compute dz in a new array "
+        "(dz = y_pred − Y, not dz -= Y)",
     )
     net.backward(case.Y.copy())
     for k, (g, g0) in enumerate(zip((*net.dW, *net.db), first)):
+        g = np.asarray(g, dtype=np.float64)
+        doubled = g.shape == g0.shape and np.allclose(g, 2 * g0, rtol=1e-9, atol=0)
         ph.assert_close(
             f"gradient {k} of a second backward(Y)",
-            np.asarray(g),
+            g,
             g0,
             rtol=0,
             atol=0,
-            call=call,
+            call=setup + "; first = net.dW + net.db; net.backward(Y); net.dW + net.db",
             inputs=nh.inputs(case),
-            hint="backward must not change its own inputs (the cached activations)",
+            hint=(
+                "it is twice the first backward's: dW, db add up over calls; backward must "
+                "replace them, not add to them"
+                if doubled and np.any(g0 != 0)
+                else "the second backward(Y) differs from the first: backward must not change "
+                "what it reads (the cached activations) or carry anything over between calls"
+            ),
         )
     net.forward(case.X * 2)
     net.predict(case.X * 3)
@@ -268,9 +388,10 @@ def test_results_handed_out_stay_valid(rng: np.random.Generator) -> None:
         "p = net.forward(X) after later forward and predict calls",
         kept,
         y_pred,
-        call=call,
+        call=setup + "; net.forward(2 * X); net.predict(3 * X); p",
         inputs=nh.inputs(case),
-        hint="return a new array from forward, not a buffer you reuse",
+        hint="a later call wrote into the array forward returned: return a new array from "
+        "forward, not a buffer you reuse",
     )
 
 
@@ -378,7 +499,8 @@ def test_xor_is_learned_along_the_reference_curve(seed: int) -> None:
             f"{fixtures.XOR_LOSS_CONVERGED} and {labels}",
             call=call,
             inputs=nh.inputs(case),
-            hint=f"the reference reaches {expected[-1]:.2g} from this start",
+            hint=f"the reference reaches {expected[-1]:.2g} from this start; "
+            + curve_departure(curve, expected),
         )
     ph.assert_close(
         f"the losses at steps {list(XOR_CHECKPOINTS)}",
@@ -388,5 +510,24 @@ def test_xor_is_learned_along_the_reference_curve(seed: int) -> None:
         atol=0,
         call=call,
         inputs=nh.inputs(case),
-        hint="plain SGD at the given lr on every step: no schedule, momentum or clipping",
+        hint=curve_departure(curve, expected),
+    )
+
+
+def curve_departure(curve: np.ndarray, expected: np.ndarray) -> str:
+    """Where the loss curve leaves the reference's: what the evidence says, and no more."""
+    off = ~np.isclose(curve, expected, rtol=XOR_CURVE_RTOL, atol=0)
+    if not off.any():
+        return "the loss agrees with the reference's at every step compared"
+    first = int(np.argmax(off))
+    if first == 0:
+        return (
+            "the loss of the very first step differs, before any update has acted: it is "
+            "the loss of forward(X) at the kit's starting point"
+        )
+    agree = ", ".join(str(k) for k in XOR_CHECKPOINTS[:first])
+    return (
+        f"the loss agrees with the reference's at step {agree} and leaves it by step "
+        f"{XOR_CHECKPOINTS[first]}: something differs between steps, not in the first one "
+        "(the lr used, the gradients of later steps, or anything kept from step to step)"
     )

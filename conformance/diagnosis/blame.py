@@ -136,6 +136,7 @@ CHECKS: list[tuple[re.Pattern[str], str]] = [
         (r"^test_torch_parity::", FORWARD),
         (r"^test_training::test_cross_entropy_loss", LOSS),
         (r"^test_gradients::", BACKWARD),
+        (r"^test_training::test_forward_follows", FORWARD),
         (r"^test_training::test_(results_handed_out|forward_and_backward)", BACKWARD),
         (r"^test_training::test_update", UPDATE),
         (r"^test_training::test_(train_step|successive)", TRAIN_STEP),

@@ -3,15 +3,21 @@ case's parameters, run it, and read its gradients back with their types and shap
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from conformance.core.implementation import impl as bp
 from conformance.helpers import pytest_helpers as ph
-from conformance.helpers.numerics import FD_STEP, NetCase, central_difference
+from conformance.helpers import recognisers
+from conformance.helpers.numerics import FD_STEP, NetCase, central_difference, reference_network
 
 HINT_SHAPES = "weights[i] is (n_out, n_in), biases[i] is (n_out, 1); dW, db match them"
+ONE_NUMBER_DB = (
+    "it is one number, a sum over units and samples together (np.sum without axis=): db sums "
+    "over the samples only, np.sum(dz, axis=1, keepdims=True)"
+)
 
 
 def inputs(case: NetCase) -> dict[str, Any]:
@@ -54,21 +60,27 @@ def check_parameters(net: Any, layers: list[int]) -> None:
                 call=call,
                 hint=HINT_SHAPES,
             )
+    expected = [s for n_in, n_out in zip(layers, layers[1:]) for s in ((n_out, n_in), (n_out, 1))]
+    got = [np.shape(p) for pair in zip(net.weights, net.biases) for p in pair]
+    hint = recognisers.layout(got, expected) or HINT_SHAPES
     for i, (n_in, n_out) in enumerate(zip(layers, layers[1:])):
-        ph.as_array(f"{call}.weights[{i}]", net.weights[i], shape=(n_out, n_in), call=call)
-        ph.as_array(f"{call}.biases[{i}]", net.biases[i], shape=(n_out, 1), call=call)
+        for attr, shape in (("weights", (n_out, n_in)), ("biases", (n_out, 1))):
+            value = getattr(net, attr)[i]
+            ph.as_array(f"{call}.{attr}[{i}]", value, shape=shape, call=call, hint=hint)
 
 
 def forward(net: Any, case: NetCase, X: np.ndarray | None = None) -> np.ndarray:
     __tracebackhide__ = True
     X = case.X if X is None else X
     got = net.forward(X.copy())
+    shape = (case.layers[-1], X.shape[1])
     return ph.as_array(
         "net.forward(X)",
         got,
-        shape=(case.layers[-1], X.shape[1]),
+        shape=shape,
         call=setup_call(case) + "net.forward(X)",
         inputs=inputs(case),
+        hint=recognisers.layout([np.shape(got)], [shape]),
     )
 
 
@@ -101,13 +113,31 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
                 inputs=inputs(case),
                 hint=HINT_SHAPES,
             )
+        shapes = [np.shape(g) for g in value]
+        hint = recognisers.layout(shapes, [p.shape for p in params])
         grads.append(
             [
-                ph.as_array(f"net.{attr}[{i}]", g, shape=p.shape, call=call, inputs=inputs(case))
+                ph.as_array(
+                    f"net.{attr}[{i}]",
+                    g,
+                    shape=p.shape,
+                    call=call,
+                    inputs=inputs(case),
+                    hint=hint or shape_hint(attr, np.shape(g), p.shape),
+                )
                 for i, (g, p) in enumerate(zip(value, params))
             ]
         )
     return grads[0], grads[1]
+
+
+def shape_hint(attr: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """What a gradient of the wrong shape says (the row layout is recognised before)."""
+    if attr == "db" and got == expected[:1]:
+        return "it is flat: keep the column, np.sum(dz, axis=1, keepdims=True)"
+    if attr == "db" and math.prod(got) == 1 < expected[0]:
+        return ONE_NUMBER_DB
+    return HINT_SHAPES
 
 
 def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -143,24 +173,39 @@ def assert_parameters_close(
     atol: float,
     call: str,
     inputs: dict[str, Any],
-    hint: str,
+    hint: str | None,
+    step_from: tuple[NetCase, tuple[list[np.ndarray], list[np.ndarray]], float] | None = None,
+    unchanged: str | None = None,
 ) -> None:
-    """net.weights (and net.biases, unless ``biases`` is None) equal the expected lists."""
+    """net.weights (and net.biases, unless ``biases`` is None) equal the expected lists.
+
+    ``step_from`` — (the case the parameters started from, its gradients (dW, db), lr) —
+    says that the expected parameters are one SGD step away, so that a wrong step can be
+    recognised (recognisers.step, with ``unchanged`` for an array that did not move);
+    ``hint`` is shown when none is."""
     __tracebackhide__ = True
-    for name, params, expected in (
-        ("weights", net.weights, weights),
-        ("biases", net.biases, biases),
+    for k, (name, params, expected) in enumerate(
+        (("weights", net.weights, weights), ("biases", net.biases, biases))
     ):
         for i, (p, e) in enumerate(zip(params, expected or [])):
+            got = np.asarray(p)
+            found = None
+            off = got.shape != e.shape or not np.all(np.abs(got - e) <= atol + rtol * np.abs(e))
+            if off and step_from is not None and got.shape == e.shape:
+                case, grads, lr = step_from
+                before = (case.weights, case.biases)[k][i]
+                found = recognisers.step(
+                    before, got, grads[k][i], lr, f"net.{name}[{i}]", unchanged
+                )
             ph.assert_close(
                 f"net.{name}[{i}]{when}",
-                np.asarray(p),
+                got,
                 e,
                 rtol=rtol,
                 atol=atol,
                 call=call,
                 inputs=inputs,
-                hint=hint,
+                hint=found or hint,
             )
 
 
@@ -178,44 +223,31 @@ def assert_gradients_close(
     __tracebackhide__ = True
     call = setup_call(case) + "net.forward(X); net.backward(Y); net.dW, net.db"
     for i in reversed(range(len(case.weights))):
-        for name, g, e in (("dW", got[0][i], expected[0][i]), ("db", got[1][i], expected[1][i])):
+        for k, (name, g, e) in enumerate(
+            (("dW", got[0][i], expected[0][i]), ("db", got[1][i], expected[1][i]))
+        ):
+            tolerance = atol + scale_rtol * float(np.max(np.abs(e)))
+            if np.all(np.abs(g - e) <= tolerance):
+                continue
+            per_sample = [grads[k][i] for grads in per_sample_gradients(case)]
             ph.assert_close(
                 f"net.{name}[{i}]",
                 g,
                 e,
                 rtol=0,
-                atol=atol + scale_rtol * float(np.max(np.abs(e))),
+                atol=tolerance,
                 call=call,
                 inputs=inputs(case),
-                hint=diagnose(g, e, case.batch) or hint,
+                hint=recognisers.gradient(g, e, case.batch, per_sample) or hint,
             )
 
 
-def diagnose(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
-    """A one-line guess at a common gradient bug, from how ``got`` relates to ``expected``."""
-    if got.shape != expected.shape or not np.all(np.isfinite(got)):
-        return None
-    scale = float(np.max(np.abs(expected)))
-    if scale == 0:
-        return None
-
-    def close(a: np.ndarray | float, b: np.ndarray | float) -> bool:
-        return bool(np.allclose(a, b, rtol=1e-6, atol=1e-9 * scale))
-
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected):
-        return "it is the transpose of the expected gradient: check W vs Wᵀ and a vs aᵀ"
-    mask = np.abs(expected) > 1e-3 * scale
-    ratios = got[mask] / expected[mask]
-    if ratios.size and close(ratios, ratios[0]):
-        factor = float(ratios[0])
-        if batch > 1 and close(factor, batch):
-            return (
-                f"every entry is {batch}× too large, with {batch} samples in the batch: divide by m"
-            )
-        if batch > 1 and close(factor, 1 / batch):
-            return f"every entry is {batch}× too small: divide by m only once"
-        if close(factor, -1.0):
-            return "every entry has the wrong sign: the gradient of the loss is y_pred − y_true"
-        if not close(factor, 1.0):
-            return f"every entry is off by the same factor {factor:.6g}"
-    return None
+def per_sample_gradients(case: NetCase) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+    """The kit's reference gradients (dW, db) of each sample's loss alone."""
+    grads = []
+    for j in range(case.batch):
+        oracle = reference_network(case.weights, case.biases)
+        oracle.forward(case.X[:, [j]])
+        oracle.backward(case.Y[:, [j]])
+        grads.append((oracle.dW, oracle.db))
+    return grads

@@ -28,6 +28,7 @@ import numpy as np
 from conformance.core.implementation import impl as bp
 from conformance.helpers import network_helpers as nh
 from conformance.helpers import pytest_helpers as ph
+from conformance.helpers import recognisers
 from conformance.helpers.numerics import FD_ATOL, FD_RTOL, FD_STEP, NetCase
 from conformance.helpers.sampled_differences import (
     DIRECTION_ATOL,
@@ -90,7 +91,7 @@ def locate(got: Params, reference: Params, batch: int) -> str:
     for i in reversed(range(len(got[0]))):
         arrays = [("dW", got[0][i], reference[0][i]), ("db", got[1][i], reference[1][i])]
         for kind, g, e in arrays:
-            if diagnosis := nh.diagnose(g, e, batch):
+            if diagnosis := recognisers.gradient(g, e, batch):
                 return f"net.{kind}[{i}]: {diagnosis}"
             scrambled = e.T.reshape(e.shape)
             if min(g.shape) > 1 and g.shape[0] != g.shape[1] and np.allclose(g, scrambled):
