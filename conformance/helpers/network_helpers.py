@@ -15,8 +15,8 @@ from conformance.helpers.numerics import FD_STEP, NetCase, central_difference, r
 
 HINT_SHAPES = "weights[i] is (n_out, n_in), biases[i] is (n_out, 1); dW, db match them"
 ONE_NUMBER_DB = (
-    "it is one number, a sum over units and samples together (np.sum without axis=): db sums "
-    "over the samples only, np.sum(dz, axis=1, keepdims=True)"
+    "it is one number: a sum over the units too (np.sum without axis=, or over axis 0); db "
+    "sums over the samples only, np.sum(dz, axis=1, keepdims=True)"
 )
 
 
