@@ -129,6 +129,8 @@ class Diagnostician:
 
     @pytest.hookimpl(trylast=True)  # after the failures, the last thing before the summary
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.quiet and self.evidence:
+            _condense_short_summary(terminalreporter, diagnose(self.evidence))
         lines = diagnose(self.evidence).lines()
         if not lines and not self.notes:
             return
@@ -137,3 +139,49 @@ class Diagnostician:
             terminalreporter.write_line(line)
         for function, text in self.notes:
             terminalreporter.write_line(f"note: {function}: {text}", yellow=True)
+
+
+#: Lines of the short test summary per root cause, for its own failures and for its likely
+#: consequences each; the rest are counted in one line (``-v`` lists every one).
+SUMMARY_LINES_PER_CAUSE = 8
+
+
+def _condense_short_summary(tr: pytest.TerminalReporter, d: Diagnosis) -> None:
+    """Make the short test summary (which pytest prints right after this hook) list at most
+    SUMMARY_LINES_PER_CAUSE failures of each root cause and as many of its consequences:
+    an implementation that fails every check for one reason gets a screen, not 175 lines.
+    pytest's own counts are untouched (the reports are hidden only while it prints)."""
+    original = tr.short_test_summary
+
+    def short_test_summary() -> None:
+        failed = tr.stats.get("failed", [])
+        shown, left_out = [], 0
+        per_group: dict[tuple[str, bool], int] = {}
+        for report in failed:
+            data = getattr(report, EVIDENCE_ATTR, None)
+            if data is not None:
+                check = Evidence.from_dict(data).check
+                root = d.consequence_of.get(check)
+                group = (root or _own_cause(d, check), root is not None)
+                per_group[group] = per_group.get(group, 0) + 1
+                if per_group[group] > SUMMARY_LINES_PER_CAUSE:
+                    left_out += 1
+                    continue
+            shown.append(report)
+        tr.stats["failed"] = shown
+        try:
+            original()
+        finally:
+            tr.stats["failed"] = failed
+        if left_out:
+            tr.write_line(
+                f"… and {left_out} more failures of the same root causes, counted in the "
+                "diagnosis above (-v lists each one)",
+                red=True,
+            )
+
+    tr.short_test_summary = short_test_summary  # type: ignore[method-assign]
+
+
+def _own_cause(d: Diagnosis, check: str) -> str:
+    return next((c.function for c in d.causes if any(e.check == check for e in c.own)), "?")
