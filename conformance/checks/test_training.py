@@ -1,27 +1,22 @@
-"""Training: initialisation, update, train_step, predict, and XOR convergence.
+"""Training: initialisation, update, train_step, what forward and backward hand out and
+keep, and predict. XOR convergence, the same area, is in test_xor.
 
-The tutorial's 2-4-2 net at lr 0.5 for 5000 steps learns XOR from only about two He-initialised
-starting points in three, and an implementation may seed its own generator so that every
-network starts alike. So convergence is checked from fixed starting points that the kit sets
-(ones the reference learns from robustly): the verdict never depends on the implementation's
-random state. Its initialisation is checked separately, by its statistics.
+Initialisation is judged by its statistics, never by the implementation's random state.
 """
 
 import numpy as np
 import pytest
 
-from conformance import fixtures
 from conformance.core.implementation import impl as bp
 from conformance.helpers import network_helpers as nh
 from conformance.helpers import pytest_helpers as ph
+from conformance.helpers import replays
 from conformance.helpers.numerics import NetCase, reference_network, well_conditioned_case
+from conformance.helpers.replays import LOSS_RTOL, STEP_ATOL
 
 pytestmark = pytest.mark.training
 
 LR = 0.3  # not 1, so lr and lr² differ
-#: Parameters after one step agree to the gradients' tolerance times lr; the loss to the
-#: ε-in-log allowance of the parity checks (see test_torch_parity).
-STEP_ATOL, LOSS_RTOL = 1e-9, 1e-6
 SUCCESSIVE_LRS = (0.3, 0.0, 0.7)
 
 
@@ -181,7 +176,7 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
     batches, losses = [], []
     for step in range(3):
         if step:  # a fresh batch, well-conditioned for the parameters reached so far
-            X, Y = fresh_batch(case, oracle, rng)
+            X, Y = replays.fresh_batch(case, oracle, rng)
         batches.append((X, Y))
         lr = SUCCESSIVE_LRS[step]
         expected = oracle.train_step(X, Y, lr)
@@ -198,7 +193,7 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
                 atol=0,
                 call=call,
                 inputs=named,
-                hint=successive_mistake(case, batches, losses, None),
+                hint=replays.successive_mistake(case, batches, losses, None, SUCCESSIVE_LRS),
             )
     nh.assert_parameters_close(
         net,
@@ -209,63 +204,8 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
         atol=STEP_ATOL,
         call=nh.setup_call(case) + "# three train_steps",
         inputs=nh.inputs(case),
-        hint=successive_mistake(case, batches, losses, net.weights),
+        hint=replays.successive_mistake(case, batches, losses, net.weights, SUCCESSIVE_LRS),
     )
-
-
-#: What successive train_steps do under common mistakes, and the hint each one earns.
-SUCCESSIVE_MISTAKES = {
-    "accumulates": "dW, db add up over calls: backward must replace them with this step's "
-    "gradients, not add to the previous call's",
-    "stale": "each step moved by the previous step's gradients (none on the first): call "
-    "backward before update",
-    "first_lr": f"every step used the first call's lr {SUCCESSIVE_LRS[0]}: use the lr each call "
-    "is given",
-}
-
-
-def successive_mistake(
-    case: NetCase,
-    batches: list[tuple[np.ndarray, np.ndarray]],
-    losses: list[float],
-    weights: list[np.ndarray] | None,
-) -> str | None:
-    """The hint of the mistake in SUCCESSIVE_MISTAKES whose replay by the kit's reference
-    gives the implementation's losses so far (and its weights, when given), or None."""
-    for mistake, hint in SUCCESSIVE_MISTAKES.items():
-        replay = reference_network(case.weights, case.biases)
-        total = [np.zeros_like(p) for p in (*replay.weights, *replay.biases)]
-        previous = [np.zeros_like(p) for p in total]
-        replayed = []
-        for step, (X, Y) in enumerate(batches):
-            replayed.append(replay.cross_entropy_loss(replay.forward(X), Y))
-            replay.backward(Y)
-            grads = [g.copy() for g in (*replay.dW, *replay.db)]
-            total = [t + g for t, g in zip(total, grads)]
-            lr = SUCCESSIVE_LRS[0 if mistake == "first_lr" else step]
-            used = {"accumulates": total, "stale": previous, "first_lr": grads}[mistake]
-            for p, g in zip((*replay.weights, *replay.biases), used):
-                p -= lr * g
-            previous = grads
-        same = np.allclose(losses, replayed[: len(losses)], rtol=LOSS_RTOL, atol=0)
-        if same and weights is not None:
-            same = all(
-                np.shape(W) == R.shape and np.allclose(W, R, rtol=0, atol=STEP_ATOL)
-                for W, R in zip(weights, replay.weights)
-            )
-        if same:
-            return hint
-    return None
-
-
-def fresh_batch(case: NetCase, oracle, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A new batch shaped like the case's, well-conditioned for the oracle's parameters now."""
-    for _ in range(1000):
-        X = rng.standard_normal(case.X.shape)
-        Y = case.Y[:, rng.permutation(case.batch)]
-        if NetCase(case.layers, oracle.weights, oracle.biases, X, Y).well_conditioned():
-            return X, Y
-    raise RuntimeError("no well-conditioned batch in 1000 draws")
 
 
 def test_cross_entropy_loss_is_a_function_of_its_arguments(rng: np.random.Generator) -> None:
@@ -457,77 +397,4 @@ def test_predict_breaks_ties_towards_the_first_class(rng: np.random.Generator) -
         call=nh.setup_call(case) + "net.predict(X)",
         inputs=nh.inputs(case),
         hint="np.argmax(y_pred, axis=0) returns the first index of equal maxima",
-    )
-
-
-#: Steps at which the XOR loss is compared with the reference's.
-XOR_CHECKPOINTS = (1, 10, 100, 1000, 5000)
-#: Implementations follow the reference's loss curve to ≈ 3e-7 relative (the ε = 1e-10 some
-#: add inside log is the largest difference); a learning-rate schedule, momentum or a clipped
-#: step leaves it by far more.
-XOR_CURVE_RTOL = 1e-4
-#: Columns in another order for each start, so that no implementation can recognise the data.
-XOR_PERMUTATIONS = dict(zip(fixtures.XOR_START_SEEDS, ([0, 1, 2, 3], [2, 0, 3, 1], [3, 2, 1, 0])))
-
-
-def train_xor(net, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """5000 train_step calls as a student's loop makes them: the same X and Y objects each
-    time. Returns the losses at XOR_CHECKPOINTS and the final predictions."""
-    losses = [float(net.train_step(X, Y, fixtures.XOR_LR)) for _ in range(fixtures.XOR_STEPS)]
-    return np.array([losses[k - 1] for k in XOR_CHECKPOINTS]), np.asarray(net.predict(X.copy()))
-
-
-@pytest.mark.parametrize("seed", fixtures.XOR_START_SEEDS)
-def test_xor_is_learned_along_the_reference_curve(seed: int) -> None:
-    """From starting points the reference learns XOR from (columns shuffled), 5000 steps at
-    lr 0.5 reach 100% accuracy and a loss < 1e-3, through the same losses as the reference's
-    at steps 1, 10, 100, 1000 and 5000."""
-    weights, biases = fixtures.xor_start(seed)
-    order = XOR_PERMUTATIONS[seed]
-    X, Y = fixtures.XOR_X[:, order].copy(), fixtures.XOR_Y[:, order].copy()
-    case = NetCase(fixtures.XOR_LAYERS, weights, biases, X, Y, seed)
-    expected, _ = train_xor(reference_network(weights, biases), X.copy(), Y.copy())
-    curve, predictions = train_xor(nh.build(case), X, Y)
-    call = nh.setup_call(case) + "losses = [net.train_step(X, Y, 0.5) for _ in range(5000)]"
-    labels = np.argmax(Y, axis=0)
-    if not (
-        np.array_equal(np.ravel(predictions), labels) and curve[-1] < fixtures.XOR_LOSS_CONVERGED
-    ):
-        ph.fail(
-            f"after {fixtures.XOR_STEPS} train_step calls at lr {fixtures.XOR_LR} the loss is "
-            f"{curve[-1]:.4g} and predict(X)={predictions}, but should be < "
-            f"{fixtures.XOR_LOSS_CONVERGED} and {labels}",
-            call=call,
-            inputs=nh.inputs(case),
-            hint=f"the reference reaches {expected[-1]:.2g} from this start; "
-            + curve_departure(curve, expected),
-        )
-    ph.assert_close(
-        f"the losses at steps {list(XOR_CHECKPOINTS)}",
-        curve,
-        expected,
-        rtol=XOR_CURVE_RTOL,
-        atol=0,
-        call=call,
-        inputs=nh.inputs(case),
-        hint=curve_departure(curve, expected),
-    )
-
-
-def curve_departure(curve: np.ndarray, expected: np.ndarray) -> str:
-    """Where the loss curve leaves the reference's: what the evidence says, and no more."""
-    off = ~np.isclose(curve, expected, rtol=XOR_CURVE_RTOL, atol=0)
-    if not off.any():
-        return "the loss agrees with the reference's at every step compared"
-    first = int(np.argmax(off))
-    if first == 0:
-        return (
-            "the loss of the very first step differs, before any update has acted: it is "
-            "the loss of forward(X) at the kit's starting point"
-        )
-    agree = ", ".join(str(k) for k in XOR_CHECKPOINTS[:first])
-    return (
-        f"the loss agrees with the reference's at step {agree} and leaves it by step "
-        f"{XOR_CHECKPOINTS[first]}: something differs between steps, not in the first one "
-        "(the lr used, the gradients of later steps, or anything kept from step to step)"
     )

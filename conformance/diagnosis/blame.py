@@ -141,7 +141,7 @@ CHECKS: list[tuple[re.Pattern[str], str]] = [
         (r"^test_training::test_update", UPDATE),
         (r"^test_training::test_(train_step|successive)", TRAIN_STEP),
         (r"^test_training::test_predict", PREDICT),
-        (r"^test_training::test_xor", "XOR"),
+        (r"^test_xor::", "XOR"),
     ]
 ]
 RANK |= {"contract": 0.5, "XOR": 7}
@@ -160,7 +160,7 @@ def default_for(check: str) -> str:
 #: The order of the modules among checks of the same rank.
 MODULES = [
     "test_has_names", "test_activations", "test_softmax", "test_information",
-    "test_numerical_gradient", "test_gradients", "test_torch_parity", "test_training",
+    "test_numerical_gradient", "test_gradients", "test_torch_parity", "test_training", "test_xor",
 ]  # fmt: skip
 
 

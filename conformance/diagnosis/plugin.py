@@ -129,7 +129,7 @@ class Diagnostician:
 
     @pytest.hookimpl(trylast=True)  # after the failures, the last thing before the summary
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if self.quiet and self.evidence:
+        if self.quiet and self.config.get_verbosity() < 1 and self.evidence:
             _condense_short_summary(terminalreporter, diagnose(self.evidence))
         lines = diagnose(self.evidence).lines()
         if not lines and not self.notes:

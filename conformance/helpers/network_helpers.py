@@ -229,7 +229,6 @@ def assert_gradients_close(
             tolerance = atol + scale_rtol * float(np.max(np.abs(e)))
             if np.all(np.abs(g - e) <= tolerance):
                 continue
-            per_sample = [grads[k][i] for grads in per_sample_gradients(case)]
             ph.assert_close(
                 f"net.{name}[{i}]",
                 g,
@@ -238,8 +237,33 @@ def assert_gradients_close(
                 atol=tolerance,
                 call=call,
                 inputs=inputs(case),
-                hint=recognisers.gradient(g, e, case.batch, per_sample) or hint,
+                hint=recognised(case, got, expected, (k, i)) or hint,
             )
+
+
+def recognised(
+    case: NetCase,
+    got: tuple[list[np.ndarray], list[np.ndarray]],
+    expected: tuple[list[np.ndarray], list[np.ndarray]],
+    failing: tuple[int, int],
+) -> str | None:
+    """The recognised pattern of the failing array ((0 for dW or 1 for db, layer)), or else
+    the first one among the other arrays from the output back, named: an array of two
+    entries carries none, the rest of the same gradient may."""
+    samples = per_sample_gradients(case)
+    order = [failing] + [
+        (k, i) for i in reversed(range(len(case.weights))) for k in (0, 1) if (k, i) != failing
+    ]
+    for k, i in order:
+        g, e = got[k][i], expected[k][i]
+        found = recognisers.gradient(g, e, case.batch, [s[k][i] for s in samples])
+        if found:
+            return found if (k, i) == failing else f"net.{('dW', 'db')[k]}[{i}]: {found}"
+    # Small arrays each: the whole gradient, entry by entry, may still show a common factor.
+    whole_got = np.concatenate([np.ravel(a) for a in (*got[0], *got[1])])
+    whole = np.concatenate([np.ravel(a) for a in (*expected[0], *expected[1])])
+    found = recognisers.gradient(whole_got, whole, case.batch)
+    return f"across all of dW and db, {found}" if found and found.startswith("every") else None
 
 
 def per_sample_gradients(case: NetCase) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:

@@ -71,6 +71,8 @@ def gradient(
         )
     if batch > 1:
         for j, g in enumerate(per_sample):
+            if _close(g, batch * expected, scale):
+                continue  # the other samples add nothing here: one sample is the whole sum
             if _close(got, g, scale):
                 return (
                     f"it equals the gradient of sample {j} alone (column {j} of X), not the "
