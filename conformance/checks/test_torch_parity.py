@@ -69,9 +69,18 @@ def torch_reference(
 
 
 GRAD_HINT = "the gradients of the mean loss, as PyTorch's autograd computes them"
+#: The hint for gradients that are PyTorch's under relu'(0) = 1.
+RELU_AT_ZERO_ONE = (
+    "these are the gradients with relu'(0) = 1 (z >= 0): the contract, like PyTorch, "
+    "takes relu'(0) = 0 (z > 0), as relu_derivative does"
+)
 
 
-def check_parity(case: NetCase, grad_hint: str = GRAD_HINT) -> None:
+def check_parity(
+    case: NetCase, known: tuple[tuple[list[np.ndarray], list[np.ndarray], str], ...] = ()
+) -> None:
+    """Forward, loss and gradients against PyTorch; ``known`` holds gradients (dW, db) that
+    a known departure gives, each with its hint, shown when the network's gradients are those."""
     __tracebackhide__ = True
     p_torch, loss_torch, dW_torch, db_torch = torch_reference(case)
     net = nh.build(case)
@@ -114,7 +123,18 @@ def check_parity(case: NetCase, grad_hint: str = GRAD_HINT) -> None:
         (dW_torch, db_torch),
         scale_rtol=GRAD_RTOL,
         atol=GRAD_ATOL,
-        hint=grad_hint,
+        hint=next((h for kW, kb, h in known if gradients_close((dW, db), (kW, kb))), GRAD_HINT),
+    )
+
+
+Grads = tuple[list[np.ndarray], list[np.ndarray]]
+
+
+def gradients_close(got: Grads, expected: Grads) -> bool:
+    """Every array within the parity tolerance of its expected one."""
+    return all(
+        np.allclose(g, e, rtol=0, atol=GRAD_ATOL + GRAD_RTOL * float(np.max(np.abs(e))))
+        for g, e in zip([*got[0], *got[1]], [*expected[0], *expected[1]])
     )
 
 
@@ -141,20 +161,5 @@ def test_matches_torch_where_relu_is_exactly_zero() -> None:
     weights, _ = fixtures.xor_start(fixtures.XOR_START_SEEDS[0])
     biases = [np.zeros((4, 1)), np.zeros((2, 1))]
     case = NetCase(fixtures.XOR_LAYERS, weights, biases, fixtures.XOR_X, fixtures.XOR_Y)
-    check_parity(case, relu_at_zero_hint(case))
-
-
-def relu_at_zero_hint(case: NetCase) -> str:
-    """The hint that names relu'(0) = 1 where the network's gradients are those of that
-    convention (PyTorch's under it), and the generic one otherwise."""
     *_, dW_one, db_one = torch_reference(case, relu_slope_at_zero=1.0)
-    dW, db = nh.gradients(nh.build(case), case)
-    if all(
-        np.allclose(g, e, rtol=0, atol=GRAD_ATOL + GRAD_RTOL * float(np.max(np.abs(e))))
-        for g, e in zip([*dW, *db], [*dW_one, *db_one])
-    ):
-        return (
-            "these are the gradients with relu'(0) = 1 (z >= 0): the contract, like PyTorch, "
-            "takes relu'(0) = 0 (z > 0), as relu_derivative does"
-        )
-    return GRAD_HINT
+    check_parity(case, known=((dW_one, db_one, RELU_AT_ZERO_ONE),))

@@ -129,9 +129,10 @@ class Diagnostician:
 
     @pytest.hookimpl(trylast=True)  # after the failures, the last thing before the summary
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        d = diagnose(self.evidence)
         if self.quiet and self.config.get_verbosity() < 1 and self.evidence:
-            _condense_short_summary(terminalreporter, diagnose(self.evidence))
-        lines = diagnose(self.evidence).lines()
+            _condense_short_summary(terminalreporter, d)
+        lines = d.lines()
         if not lines and not self.notes:
             return
         terminalreporter.write_sep("=", "diagnosis" if lines else "notes", red=bool(lines))
@@ -152,6 +153,7 @@ def _condense_short_summary(tr: pytest.TerminalReporter, d: Diagnosis) -> None:
     an implementation that fails every check for one reason gets a screen, not 175 lines.
     pytest's own counts are untouched (the reports are hidden only while it prints)."""
     original = tr.short_test_summary
+    cause_of = {e.check: c.function for c in d.causes for e in c.own}
 
     def short_test_summary() -> None:
         failed = tr.stats.get("failed", [])
@@ -162,7 +164,7 @@ def _condense_short_summary(tr: pytest.TerminalReporter, d: Diagnosis) -> None:
             if data is not None:
                 check = Evidence.from_dict(data).check
                 root = d.consequence_of.get(check)
-                group = (root or _own_cause(d, check), root is not None)
+                group = (root or cause_of.get(check, "?"), root is not None)
                 per_group[group] = per_group.get(group, 0) + 1
                 if per_group[group] > SUMMARY_LINES_PER_CAUSE:
                     left_out += 1
@@ -181,7 +183,3 @@ def _condense_short_summary(tr: pytest.TerminalReporter, d: Diagnosis) -> None:
             )
 
     tr.short_test_summary = short_test_summary  # type: ignore[method-assign]
-
-
-def _own_cause(d: Diagnosis, check: str) -> str:
-    return next((c.function for c in d.causes if any(e.check == check for e in c.own)), "?")

@@ -18,6 +18,8 @@ MIN_PATTERN_ENTRIES = 3
 #: Relative agreement that counts as "the same" for a recognised pattern: far looser than
 #: rounding (1e-15), far tighter than a coincidence of two unrelated computations.
 SAME_RTOL = 1e-6
+#: What db is, for the hints of a db summed over more than the samples.
+DB_SUM = "db sums over the samples only, np.sum(dz, axis=1, keepdims=True)"
 
 
 def _close(a, b, scale: float) -> bool:
@@ -54,8 +56,7 @@ def gradient(
             return (
                 "it is 0 in every entry, but the gradient is not; a sum over units and samples "
                 "together (np.sum without axis=) gives 0 here, as y_pred − y_true sums to 0 "
-                "over the classes: db sums over the samples only, np.sum(dz, axis=1, "
-                "keepdims=True)"
+                f"over the classes: {DB_SUM}"
             )
         return "it is zero in every entry, but the gradient is not"
     if (
@@ -66,8 +67,7 @@ def gradient(
     ):
         return (
             f"every entry is {got.flat[0]:.6g}, the sum of all the expected entries: a sum "
-            "over units and samples together (np.sum without axis=); db sums over the samples "
-            "only, np.sum(dz, axis=1, keepdims=True)"
+            f"over units and samples together (np.sum without axis=); {DB_SUM}"
         )
     if batch > 1:
         for j, g in enumerate(per_sample):
@@ -83,7 +83,14 @@ def gradient(
                     f"it equals sample {j}'s term alone (its gradient / {batch}, column {j} of "
                     f"X): the terms of all {batch} samples must be added, not overwritten"
                 )
-    factor = _constant_ratio(got, expected, scale)
+    return common_factor(got, expected, batch)
+
+
+def common_factor(got: np.ndarray, expected: np.ndarray, batch: int) -> str | None:
+    """ "Every entry is k× the expected one", with what k says (m, 1/m, −1), or None: from
+    at least MIN_PATTERN_ENTRIES entries that matter, and never for k ≈ 0 or 1."""
+    scale = float(np.max(np.abs(expected)))
+    factor = _constant_ratio(got, expected, scale) if scale > 0 else None
     if factor is None or abs(factor) < 1e-3:
         return None
     if batch > 1 and np.isclose(factor, batch, rtol=SAME_RTOL):
