@@ -71,3 +71,11 @@ def test_a_guard_of_1e6_fails_the_information_area(run_suite, tmp_path: Path, fo
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()[-3000:]
     failed = failed_areas(result)
     assert failed.get("information", 0) >= 4, failed
+
+
+def test_the_report_names_each_note_by_its_function(run_suite, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    path = module_with(tmp_path, "tutorial_clip", "1e-10")
+    run_suite(f"--impl={path}", "-m", "information", f"--report={report}")
+    page = report.read_text()
+    assert "<li>note: entropy: " in page and "): None" not in page

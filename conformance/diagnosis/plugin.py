@@ -33,7 +33,7 @@ def diagnosis_of(config: pytest.Config) -> tuple[Diagnosis, list[tuple[str, str]
     state = config.stash.get(_STATE, None)
     if state is None:
         return diagnose([]), []
-    return diagnose(state.evidence), list(state.notes.items())
+    return diagnose(state.evidence), list(state.notes)
 
 
 class Shown:
