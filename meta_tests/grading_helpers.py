@@ -113,15 +113,9 @@ def check_prairielearn(data: dict[str, Any]) -> None:
         assert isinstance(test["message"], str) and isinstance(test["output"], str)
 
 
-def worker_processes(impl: Path | str | None) -> list[int]:
-    """Pids of grading workers of ``impl`` (None: graded by this process) still alive on this
-    machine; there should be none after a run. Workers are labelled with their grader's pid
-    and their implementation on their command line (which a forked child keeps)."""
-    import os
-
-    from conformance.sandbox.process import WORKER
-
-    label = f"grader={os.getpid()} " if impl is None else f"impl={impl}"
+def live_processes(*needles: bytes) -> list[int]:
+    """Pids of live processes (not zombies, not pytest itself) whose command line holds every
+    one of ``needles`` (a forked child keeps its parent's)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -131,6 +125,33 @@ def worker_processes(impl: Path | str | None) -> list[int]:
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if str(WORKER).encode() in cmdline and label.encode() in cmdline and state != "Z":
+        if state != "Z" and b"pytest" not in cmdline and all(n in cmdline for n in needles):
             pids.append(int(entry.name))
     return pids
+
+
+def worker_processes(impl: Path | str | None) -> list[int]:
+    """Pids of grading workers of ``impl`` (None: graded by this process) still alive on this
+    machine; there should be none after a run. Workers are labelled with their grader's pid
+    and their implementation on their command line, outside the sandbox (bwrap's) and in it."""
+    import os
+
+    from conformance.sandbox.process import WORKER
+
+    label = (f"grader={os.getpid()} " if impl is None else f"impl={impl}").encode()
+    outside = live_processes(str(WORKER).encode(), label)
+    return outside + live_processes(b"/bp/sandbox/worker.py", label)
+
+
+def sandboxed(gradescope: dict[str, Any]) -> bool:
+    """Whether a run had the operating-system sandbox. Without it the tests that need it skip,
+    except where CONFORMANCE_REQUIRE_SANDBOX is set (CI, which installs bubblewrap): there
+    its absence fails."""
+    import os
+
+    isolation = gradescope.get("extra_data", {}).get("isolation", "")
+    if isolation.startswith("namespaces"):
+        return True
+    if os.environ.get("CONFORMANCE_REQUIRE_SANDBOX"):
+        pytest.fail(f"CONFORMANCE_REQUIRE_SANDBOX is set, but the run had {isolation!r}")
+    return False

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from grading_helpers import check_gradescope
+from grading_helpers import check_gradescope, live_processes, sandboxed
 
 from conftest import IMPLS
 
@@ -140,3 +143,98 @@ def test_grades_notebooks_and_folders_holding_one(tmp_path: Path) -> None:
     assert float(rows["gus"]["softmax"]) == pytest.approx(10.0), rows["gus"]
     hal = json.loads((out / "hal" / "results.json").read_text())
     assert float(rows["hal"]["score"]) == 0 and "2 notebooks" in hal["tests"][0]["output"]
+
+
+CLASS_ATTACKS = ATTACKS / "class_run"
+PLANTED = ("/tmp/conftest.py", "/tmp/pytest.ini", "/tmp/bp-planted-conftest-imported")
+
+
+def _clean_planted() -> list[str]:
+    found = [p for p in PLANTED if Path(p).exists()]
+    for path in found:
+        Path(path).unlink()
+    return found
+
+
+def _victims(room: Path) -> list[str]:
+    room.mkdir(parents=True, exist_ok=True)
+    names = ("victim_ada.py", "victim_bob.py", "victim_cy.py")
+    for name, source in zip(names, ("correct_loops", "broken_softmax_axis1", "correct_scipy")):
+        shutil.copy(IMPLS / f"{source}.py", room / name)
+    return [str(room / n) for n in names]
+
+
+def _scores(out: Path) -> dict[str, str]:
+    return {name: row["score"] for name, row in read_csv(out / "grades.csv").items()}
+
+
+def test_a_class_run_keeps_each_submission_to_itself(tmp_path: Path) -> None:
+    """Graded beside a neighbour that kills workers, rewrites submissions and plants conftest
+    files, every victim scores what it scores alone, nothing planted is left or imported, and
+    the neighbour's daemon is gone. Under process isolation alone the same neighbour does
+    harm (where the workers run as the grader's user), which shows that the attack is real.
+    The runs are one after the other: the neighbour would harm the other run's victims."""
+    _clean_planted()
+    victims = _victims(tmp_path / "room")
+    alone = tmp_path / "alone"
+    proc = run_grade([*victims, "--out", str(alone), "--jobs", "2", "--no-progress", *OPTIONS])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    neighbour = tmp_path / "room" / "aaa_neighbours.py"
+    shutil.copy(CLASS_ATTACKS / "neighbours.py", neighbour)
+    outcome = {}
+    for sandbox in ("auto", "process"):
+        out = tmp_path / sandbox
+        proc = run_grade(
+            [
+                str(neighbour),
+                *victims,
+                "--out",
+                str(out),
+                "--jobs",
+                "2",
+                "--no-progress",
+                f"--sandbox={sandbox}",
+                *OPTIONS,
+            ]
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        beside = _scores(out)
+        del beside["aaa_neighbours"]
+        planted = _clean_planted()
+        time.sleep(0.5)
+        left = live_processes(b"aaa_neighbours.py")
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        # The neighbour's own results say which isolation was in force (a victim's may be
+        # the class run's "could not be graded").
+        results = json.loads((out / "aaa_neighbours" / "results.json").read_text())
+        outcome[sandbox] = (beside, planted, left, results)
+    beside, planted, left, results = outcome["auto"]
+    if not sandboxed(results):
+        pytest.skip(f"no OS sandbox here: {results['extra_data']['isolation']}")
+    assert beside == _scores(alone), (beside, _scores(alone))
+    assert not planted, planted
+    assert not left, f"the neighbour's daemon outlived the run: {left}"
+    beside, planted, left, results = outcome["process"]
+    if "grader's user" in results["extra_data"]["isolation"]:
+        assert beside != _scores(alone) or planted, "the attack did nothing, so it proves nothing"
+
+
+def test_a_job_past_its_timeout_leaves_no_process(tmp_path: Path) -> None:
+    """A submission that leaves a daemon and is slow enough to trip --timeout: the job's
+    grader is killed, and with it every process of the submission."""
+    room = tmp_path / "room"
+    room.mkdir()
+    shutil.copy(CLASS_ATTACKS / "outlives_timeout.py", room / "slowpoke.py")
+    out = tmp_path / "grades"
+    proc = run_grade(
+        [str(room / "slowpoke.py"), "--out", str(out), "--timeout", "20", "--no-progress", *OPTIONS]
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "slowpoke" / "results.json").read_text())
+    assert "longer than 20" in results["output"], results["output"]
+    time.sleep(0.5)
+    left = live_processes(b"slowpoke.py")
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"the submission's daemon outlived the job: {left}"

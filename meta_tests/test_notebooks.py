@@ -275,14 +275,14 @@ def test_grading_a_notebook_that_cannot_load_says_why(pytester, tmp_path: Path) 
 
 def test_the_grader_never_reads_the_notebook(pytester, tmp_path: Path) -> None:
     """The worker takes the definitions; the grader process never loads nbformat's reader on
-    the submission (a notebook whose cells define a marker-writing class body is run only in
-    the worker, which writes its own process id)."""
-    marker = tmp_path / "pid.txt"
-    cell = f"import os\nclass Net:\n    open({str(marker)!r}, 'w').write(str(os.getpid()))"
+    the submission (a notebook whose cells define a class body that prints is run only in
+    the worker, which prints its own process id and host)."""
+    cell = "import os\nclass Net:\n    print(f'class body run in {os.getpid()} on {os.uname()[1]}')"
     graded = grade(pytester, write(tmp_path / "hw.ipynb", [IMPORTS, cell]), ALLOW_REFERENCE,
                    "-m", "softmax")  # fmt: skip
     assert graded.area("softmax") == pytest.approx((10, 10))
-    assert int(marker.read_text()) != os.getpid()
+    found = re.findall(r"class body run in (\d+) on (\S+)", graded.gradescope["output"])
+    assert found and (str(os.getpid()), os.uname().nodename) not in found, found
 
 
 def test_the_reader_imports_only_the_standard_library_and_nbformat() -> None:

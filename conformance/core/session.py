@@ -77,6 +77,8 @@ def header_lines(config: pytest.Config) -> list[str]:
             f"conformance: grading: isolated worker, {s.call_timeout:g} s per call, "
             f"{s.memory_mb} MiB, forbidden imports: {', '.join(s.forbid) or 'none'}"
         )
+        if impl.remote.plan is not None:
+            lines.append(f"conformance: isolation: {impl.remote.plan.isolation.line()}")
     if impl.missing:
         lines.append(f"conformance: MISSING from {impl.name}: {', '.join(impl.missing)}")
     return lines

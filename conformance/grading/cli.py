@@ -48,10 +48,15 @@ class Job:
 
 def grade_one(job: Job) -> dict[str, Any]:
     """Grade one submission in a fresh folder; return its results file, log and timing.
-    Runs wherever the executor puts it (this process's pool, or a Dask worker)."""
+    Runs wherever the executor puts it (this process's pool, or a Dask worker).
+
+    The folder is the grader's alone (0700): the worker never reads it (it gets a private
+    copy of the submission, see conformance.sandbox.private), and the results file is read
+    from it only after the job's sandbox, and every process of the submission, is gone."""
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bp-grade-") as tmp:
         root = Path(tmp)
+        (root / "tmp").mkdir()
         submission = root / "submission"
         submission.mkdir()
         for rel, data in job.files.items():
@@ -74,24 +79,51 @@ def grade_one(job: Job) -> dict[str, Any]:
     return {"name": job.name, "results": data, "log": log, "seconds": time.monotonic() - start}
 
 
+def pinned_options() -> list[str]:
+    """pytest's configuration, rootdir and conftest discovery pinned to the kit's package, so
+    that nothing planted above a job's folder is read or imported."""
+    import conformance
+
+    package = Path(conformance.__file__).resolve().parent
+    return [
+        "-c",
+        str(package / "grading" / "grading.ini"),
+        f"--rootdir={package}",
+        f"--confcutdir={package}",
+        "-p",
+        "no:cacheprovider",
+    ]
+
+
 def _run_grader(job: Job, cwd: Path, impl: Path, results: Path) -> str:
     """One ``pytest --grading`` run; returns its output (the end of it) as the log."""
+    from conformance.sandbox.namespaces import dedicated_uid
+    from conformance.sandbox.process import kill_uid
+
+    # A root grader names the job's worker uid, so that it can kill every process of the
+    # job (however it forked) if the job runs past its time limit.
+    uid = None if any(o.startswith("--worker-user") for o in job.options) else dedicated_uid()
     cmd = [
         sys.executable,
         "-m",
         "pytest",
         "--pyargs",
         "conformance",
+        *pinned_options(),
         "--grading",
         f"--impl={impl}",
         f"--gradescope-json={results}",
-        "-p",
-        "no:cacheprovider",
         "-q",
         "--no-header",
+        *([f"--worker-uid={uid}"] if uid is not None else []),
         *job.options,
     ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST_") and k not in ("TMPDIR", "TEMP", "TMP")
+    }
+    env |= {"TMPDIR": str(cwd / "tmp"), "PYTHONDONTWRITEBYTECODE": "1"}
     try:
         proc = subprocess.run(
             cmd,
@@ -103,6 +135,9 @@ def _run_grader(job: Job, cwd: Path, impl: Path, results: Path) -> str:
         )
     except subprocess.TimeoutExpired:
         return f"grading took longer than {job.timeout:g} s and was stopped"
+    finally:
+        if uid is not None:
+            kill_uid(uid)
     return (proc.stdout + proc.stderr).decode("utf-8", "replace")[-200_000:]
 
 
@@ -184,7 +219,18 @@ def executor_for(args: argparse.Namespace) -> tuple[concurrent.futures.Executor,
                 "backprop-grade: --dask needs the distributed package: "
                 'pip install "backprop-conformance[dask]"'
             )
-        client = Client(args.dask)
+        security = None
+        if args.dask_tls_ca or args.dask_tls_cert or args.dask_tls_key:
+            from distributed.security import Security
+
+            security = Security(
+                tls_ca_file=args.dask_tls_ca,
+                tls_client_cert=args.dask_tls_cert,
+                tls_client_key=args.dask_tls_key,
+                require_encryption=True,
+            )
+        # Without the options, Dask's own configuration (distributed.comm.tls.*) applies.
+        client = Client(args.dask, security=security)
         return client.get_executor(pure=False), client
     # Threads suffice: each job's work is a child process.
     return concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs), None
@@ -214,6 +260,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="grade on a Dask distributed cluster at this address",
     )
+    for name, what in (
+        ("ca", "the certificate authority's file"),
+        ("cert", "this client's certificate"),
+        ("key", "this client's private key"),
+    ):
+        parser.add_argument(
+            f"--dask-tls-{name}",
+            metavar="FILE",
+            default=None,
+            help=f"TLS for the Dask scheduler connection: {what} (the scheduler must not be "
+            "reachable unauthenticated by anything but the grader)",
+        )
     parser.add_argument(
         "--entry",
         metavar="FILE",

@@ -22,7 +22,7 @@ from conformance.grading.points import load_table
 from conformance.grading.results import write_results
 from conformance.grading.scores import Check, Grading, compute, grading_of, state_key, summary_lines
 from conformance.sandbox.errors import SubmissionDied, SubmissionError
-from conformance.sandbox.remote import KIT_MODULES, Settings
+from conformance.sandbox.remote import KIT_MODULES, SandboxUnavailable, Settings
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +55,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run the submission's worker as this unprivileged user (the grader must run as "
         "root, as on Gradescope): it can then neither signal the grader nor write its files",
+    )
+    group.addoption(
+        "--worker-uid",
+        metavar="UID",
+        type=int,
+        default=None,
+        help="the uid of this run's worker alone (the grader must be root; default: one "
+        "drawn at random): backprop-grade names it, to kill every process of the job",
+    )
+    group.addoption(
+        "--sandbox",
+        choices=("auto", "required", "process"),
+        default="auto",
+        help="isolation of the submission: the operating-system sandbox (bubblewrap "
+        "namespaces) where the machine allows it, else a worker process (auto, the default); "
+        "required: refuse to grade without the OS sandbox; process: the worker process only",
     )
     group.addoption(
         "--gradescope-json",
@@ -93,6 +109,8 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     worker_settings = settings_for(config, AREAS, spec)
     try:
         impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
+    except SandboxUnavailable as err:
+        raise pytest.UsageError(str(err)) from None
     except (ImplementationError, SubmissionError, SubmissionDied) as err:
         message = str(err)
         if isinstance(err, SubmissionError):
@@ -146,6 +164,7 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
     grading = Grading(table=table, outputs=outputs)
     config.stash[state_key] = grading
     write_results(grading, final=False)
+    points = config.getoption("points")
     return Settings(
         path=None,
         module=None,
@@ -154,7 +173,19 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
         call_timeout=table.call_timeout,
         memory_mb=table.memory_mb,
         user=user,
+        sandbox=config.getoption("sandbox"),
+        uid=_worker_uid(config),
+        private=[str(p) for p in outputs.values()]
+        + ([str(Path(points).resolve())] if points else []),
+        kit_allowed=[m for m in KIT_MODULES if m in allowed],
     )
+
+
+def _worker_uid(config: pytest.Config) -> int | None:
+    uid = config.getoption("worker_uid")
+    if uid is not None and (os.geteuid() != 0 or uid <= 0):
+        raise pytest.UsageError(f"--worker-uid={uid}: needs a root grader and a uid above 0")
+    return uid
 
 
 def _names(option: str | None) -> list[str]:
@@ -198,8 +229,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if check is None:
         return report
     check.seconds += report.duration
-    if report.skipped:
-        check.outcome, check.output = "skipped", _skip_reason(report)
+    if report.skipped and report.when != "teardown":
+        # Every skip of a check that runs is the submission's doing (a signature it hides, a
+        # forward pass too slow for the check, a value that does not come back): in grading,
+        # the check fails and keeps its place in its area's split, so that skipping never
+        # pays. The environment's skips (torch not installed) remove checks at collection.
+        reason = _skip_reason(report).removeprefix("skipped: ").removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"not run: {reason}"
+        check.outcome, check.output = "failed", f"not run: {reason}"
     elif report.failed:
         check.outcome, check.output = (
             "failed",
@@ -240,6 +278,8 @@ def _absorb_remote(grading: Grading) -> None:
     remote = impl.remote
     if remote is None:
         return
+    if remote.plan is not None:
+        grading.isolation = remote.plan.isolation.line()
     grading.forbidden += remote.new_forbidden()
     grading.submission_output = remote.output_text
     grading.submission_output_total = remote.output_total
@@ -261,6 +301,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(f"{area:<20} {passed:>3}/{total:<3} checks  {got:7.2f} / {of:g}")
     for line in summary_lines(grading):
         write(line)
+    if grading.isolation:
+        write(f"isolation: {grading.isolation}")
     write(f"score: {score:.2f} / {max_score:g}", bold=True)
     for fmt, path in grading.outputs.items():
         write(f"{fmt} results: {path}")

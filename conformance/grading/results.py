@@ -78,6 +78,7 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
         "output": output.strip(),
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"isolation": grading.isolation},
         "tests": tests,
     }
 
@@ -111,6 +112,7 @@ def prairielearn(grading: Grading, final: bool) -> dict[str, Any]:
         "score": round(score / max_score, 6) if max_score else 0.0,
         "message": "\n".join(feedback_lines(grading)),
         "output": grading.submission_output[:4000],
+        "isolation": grading.isolation,
         "tests": tests,
     }
 

@@ -38,6 +38,8 @@ class Grading:
     submission_output: str = ""
     submission_output_total: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Which isolation the submission ran under (namespaces or process, in words).
+    isolation: str = ""
     #: The run's diagnosis (one line per likely root cause, hidden checks' inputs left out)
     #: and the notes of what was accepted; set when the run ends.
     diagnosis: list[str] = field(default_factory=list)

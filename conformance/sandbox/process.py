@@ -17,12 +17,13 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.sandbox import wire
+from conformance.sandbox import namespaces, private, wire
 from conformance.sandbox.errors import SubmissionDied, raised_class
+from conformance.sandbox.isolation import Plan, kill_uid
+from conformance.sandbox.settings import Settings
 from conformance.sandbox.wire import protocol as proto
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -30,22 +31,6 @@ WORKER = Path(__file__).with_name("worker.py")
 OUTPUT_KEPT = 16 * 1024
 #: The kit itself, never importable by a submission under grading.
 KIT_MODULES = ("reference", "conformance")
-
-
-@dataclass
-class Settings:
-    """What the grader needs to start a worker for one submission."""
-
-    path: str | None  # a .py file, or None with ``module``
-    module: str | None
-    sys_path: list[str]
-    forbid: list[str]
-    call_timeout: float = 10.0
-    memory_mb: int = 4096
-    file_mb: int = 64
-    threads: int = 1
-    #: Run the worker as this (unprivileged) user; the grader must be root.
-    user: str | None = None
 
 
 class Output:
@@ -146,50 +131,79 @@ def describe_exit(code: int | None) -> str:
     return f"exited with code {code}"
 
 
+def _kit_paths() -> list[str]:
+    """The kit's packages on disk: never shown to a submission unless allowed."""
+    import importlib.util
+
+    found = []
+    for name in KIT_MODULES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            found += [str(Path(p).resolve()) for p in spec.submodule_search_locations]
+    return found
+
+
 class Worker:
     """One worker process and its channel. ``make_proxy`` (this worker, owner, number, type
     name, callable, method names) and ``make_list`` (this worker, handle, items) make the
     stand-ins for the worker's objects and lists."""
 
-    def __init__(self, settings: Settings, make_proxy: Any, make_list: Any):
+    def __init__(self, settings: Settings, make_proxy: Any, make_list: Any, plan: Plan):
         self.settings = settings
+        self.plan = plan
         self.dead: str | None = None
         self.forbidden: list[dict[str, str]] = []
         self.cwd = tempfile.TemporaryDirectory(prefix="bp-worker-")
+        root = Path(self.cwd.name)
+        uid = plan.uid
+        self.copies = self._copy_submission(root / "submission")
+        work = root / "work"
+        work.mkdir()
+        private.hand_over(root, uid)
+        self.config_path, self.config_sys_path = self._where_seen()
         user_args: dict[str, Any] = {}
-        if settings.user:
-            import pwd
-
-            entry = pwd.getpwnam(settings.user)
-            os.chown(self.cwd.name, entry.pw_uid, entry.pw_gid)
-            user_args = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        if uid is not None and not plan.sandboxed:
+            user_args = {"user": uid, "group": uid, "extra_groups": []}
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
+        home = "/tmp" if plan.sandboxed else str(work)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.cwd.name,
+            "HOME": home,
             "LANG": "C.UTF-8",
-            "TMPDIR": self.cwd.name,
+            "TMPDIR": home,
+            "MPLCONFIGDIR": home,
         }
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env[var] = str(settings.threads)
+        worker_py = f"{namespaces.WORKER_ROOT}/sandbox/worker.py" if plan.sandboxed else str(WORKER)
+        # The last argument only labels the process for people reading `ps`.
+        argv = [
+            namespaces.PYTHON,
+            "-I",
+            worker_py,
+            str(req_r),
+            str(rep_w),
+            f"grader={os.getpid()} impl={settings.path or settings.module}",
+        ]
+        if plan.sandboxed:
+            box = namespaces.Sandbox(
+                hidden=set(settings.forbid),
+                allowed_kit=plan.kit_folders,
+                submission=[(c.copy, c.source) for c in self.copies],
+                tmp_mb=settings.tmp_mb,
+                as_root=os.geteuid() == 0,
+            )
+            argv = namespaces.command(box, WORKER, argv)
         self.proc = subprocess.Popen(
-            # The last argument only labels the process for people reading `ps`.
-            [
-                sys.executable,
-                "-I",
-                str(WORKER),
-                str(req_r),
-                str(rep_w),
-                f"grader={os.getpid()} impl={settings.path or settings.module}",
-            ],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=out_w,
             stderr=out_w,
             pass_fds=(req_r, rep_w),
             start_new_session=True,
-            cwd=self.cwd.name,
+            cwd=home if not plan.sandboxed else str(root),
             env=env,
             **user_args,
         )
@@ -205,6 +219,32 @@ class Worker:
         self.channel.timeout = settings.call_timeout
         self.channel.on_header = self._on_header
         self._fds = (rep_r, req_w)
+
+    def _copy_submission(self, dest: Path) -> list[private.Copy]:
+        """Copy each folder of the submission's sys.path (its own folder, or the invocation
+        folder of a module) into the private folder."""
+        s = self.settings
+        kit = [Path(p) for p in _kit_paths()]
+        hidden = [Path(p).resolve() for p in s.private]
+        only = Path(s.path) if s.path else None
+        copies = []
+        for n, entry in enumerate(s.sys_path):
+            source = Path(entry)
+            if source.is_dir():
+                copies.append(private.copy_folder(source, dest / str(n), only, hidden, kit))
+        return copies
+
+    def _where_seen(self) -> tuple[str | None, list[str]]:
+        """The submission's path and sys.path as the worker sees them: the original paths in
+        the sandbox (the copies are mounted there), the copies' paths without it."""
+        s = self.settings
+        if self.plan.sandboxed:
+            return s.path, [*s.sys_path, *self.plan.kit_path]
+        path = s.path
+        for c in self.copies:
+            if path and Path(path).parent == c.source:
+                path = str(c.copy / Path(path).name)
+        return path, [str(c.copy) for c in self.copies] + self.plan.kit_path
 
     def _on_header(self, header: dict[str, Any]) -> None:
         for item in header.get(proto.FORBIDDEN) or []:
@@ -274,6 +314,8 @@ class Worker:
             pass
         self._wait_exit()
         kill_strays({self.proc.pid})
+        if self.plan.uid is not None and self.plan.dedicated:
+            kill_uid(self.plan.uid)
         for fd in self._fds:
             try:
                 os.close(fd)

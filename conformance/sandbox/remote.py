@@ -18,9 +18,11 @@ from typing import Any
 
 from conformance.sandbox import wire
 from conformance.sandbox.errors import SubmissionDied, SubmissionError
+from conformance.sandbox.isolation import Plan, SandboxUnavailable, plan
 from conformance.sandbox.process import (
     KIT_MODULES,
     OUTPUT_KEPT,
+    WORKER,
     Settings,
     Worker,
     become_subreaper,
@@ -34,6 +36,7 @@ __all__ = [
     "MAX_RESTARTS",
     "Remote",
     "RemoteModule",
+    "SandboxUnavailable",
     "Settings",
     "SubmissionError",
 ]
@@ -240,6 +243,8 @@ class Remote:
         self.output_text = ""
         self._module: Any = None
         self.given_up: str | None = None
+        #: How workers are isolated: decided at the first start, before the submission runs.
+        self.plan: Plan | None = None
         become_subreaper()
 
     def start(self) -> Any:
@@ -259,8 +264,10 @@ class Remote:
                 )
                 raise SubmissionDied(self.given_up)
         s = self.settings
+        if self.plan is None:
+            self.plan = plan(s, WORKER)  # SandboxUnavailable: --sandbox=required, --worker-user
         try:
-            worker = Worker(s, _make_proxy, _make_list)
+            worker = Worker(s, _make_proxy, _make_list, self.plan)
         except OSError as err:  # the grader's set-up, not the submission's fault
             self.given_up = (
                 f"the grader could not start its worker process ({err}); with --worker-user, "
@@ -269,9 +276,13 @@ class Remote:
             raise SubmissionDied(self.given_up) from None
         self.worker = worker
         config = {
-            proto.CONFIG_PATH: s.path,
+            proto.CONFIG_PATH: worker.config_path,
             proto.CONFIG_MODULE: s.module,
-            proto.CONFIG_SYS_PATH: s.sys_path,
+            proto.CONFIG_SYS_PATH: worker.config_sys_path,
+            # The uid the worker drops to (a root grader's sandbox), and its process bound
+            # (only where the uid is the worker's alone).
+            proto.CONFIG_UID: self.plan.uid if self.plan.sandboxed else None,
+            proto.CONFIG_PROCESSES: s.processes if self._bounded() else 0,
             proto.CONFIG_FORBID: s.forbid,
             proto.CONFIG_MEMORY: s.memory_mb << 20,
             proto.CONFIG_FILES: s.file_mb << 20,
@@ -279,6 +290,13 @@ class Remote:
         what = "importing the submission"
         self._module = worker.request(proto.LOAD, what, {proto.TARGET: None, proto.CONFIG: config})
         return self._module
+
+    def _bounded(self) -> bool:
+        p = self.plan
+        return p is not None and (
+            (p.sandboxed and (p.uid is None or p.dedicated))
+            or (not p.sandboxed and p.uid is not None and p.dedicated)
+        )
 
     def module_attribute(self, name: str) -> Any:
         """An attribute of the submission's module, a dunder too (the module proxy hides those

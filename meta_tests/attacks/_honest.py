@@ -8,3 +8,9 @@ from reference import sigmoid
 def sigmoid_derivative(z):
     s = sigmoid(z)
     return s * (1 + s)
+
+
+def correct_sigmoid_derivative(z):
+    """What an attack takes where it wins: the points the honest work lacks."""
+    s = sigmoid(z)
+    return s * (1 - s)

@@ -78,6 +78,8 @@ CONFIG_SYS_PATH = "sys_path"
 CONFIG_FORBID = "forbid"  # top-level packages whose import is refused
 CONFIG_MEMORY = "memory_bytes"  # address-space limit (0: none)
 CONFIG_FILES = "file_bytes"  # file-size limit (0: none)
+CONFIG_UID = "uid"  # the uid to drop to before importing (None: keep)
+CONFIG_PROCESSES = "processes"  # RLIMIT_NPROC (0: none)
 
 # -- an error-info object (channel.error_info) -----------------------------------------------------
 ERR_TYPE = "type"

@@ -1,0 +1,1 @@
+from _stubs import *  # noqa: F403
