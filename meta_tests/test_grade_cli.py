@@ -44,12 +44,15 @@ def read_csv(path: Path) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in csv.DictReader(f)}
 
 
-def run_grade(args: list[str]) -> subprocess.CompletedProcess[str]:
+def run_grade(args: list[str], tmpdir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """backprop-grade, with its jobs' folders in ``tmpdir`` (its TMPDIR) when given."""
+    env = None if tmpdir is None else {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.run(
         [sys.executable, "-m", "conformance.grading", *args],
         capture_output=True,
         text=True,
         timeout=900,
+        env=env,
     )
 
 
@@ -146,14 +149,24 @@ def test_grades_notebooks_and_folders_holding_one(tmp_path: Path) -> None:
 
 
 CLASS_ATTACKS = ATTACKS / "class_run"
-PLANTED = ("/tmp/conftest.py", "/tmp/pytest.ini", "/tmp/bp-planted-conftest-imported")
+#: What the neighbour plants (and its conftest's record of being imported), in the class
+#: run's shared temp folder and above its jobs: never in this machine's real /tmp, where
+#: other runs would read them.
+PLANTED = ("conftest.py", "pytest.ini", "conftest.py-imported")
+PLANTED_CONFTEST = "open(__file__ + '-imported', 'w').close()\n"
 
 
-def _clean_planted() -> list[str]:
-    found = [p for p in PLANTED if Path(p).exists()]
+def _clean_planted(shared: Path) -> list[str]:
+    found = [str(p) for name in PLANTED for p in shared.rglob(name)]
     for path in found:
         Path(path).unlink()
     return found
+
+
+def _shared(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir(exist_ok=True)
+    return shared
 
 
 def _victims(room: Path) -> list[str]:
@@ -174,10 +187,12 @@ def test_a_class_run_keeps_each_submission_to_itself(tmp_path: Path) -> None:
     the neighbour's daemon is gone. Under process isolation alone the same neighbour does
     harm (where the workers run as the grader's user), which shows that the attack is real.
     The runs are one after the other: the neighbour would harm the other run's victims."""
-    _clean_planted()
+    shared = _shared(tmp_path)
     victims = _victims(tmp_path / "room")
     alone = tmp_path / "alone"
-    proc = run_grade([*victims, "--out", str(alone), "--jobs", "2", "--no-progress", *OPTIONS])
+    proc = run_grade(
+        [*victims, "--out", str(alone), "--jobs", "2", "--no-progress", *OPTIONS], shared
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     neighbour = tmp_path / "room" / "aaa_neighbours.py"
     shutil.copy(CLASS_ATTACKS / "neighbours.py", neighbour)
@@ -195,13 +210,14 @@ def test_a_class_run_keeps_each_submission_to_itself(tmp_path: Path) -> None:
                 "--no-progress",
                 f"--sandbox={sandbox}",
                 *OPTIONS,
-            ]
+            ],
+            shared,
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
         beside = _scores(out)
         del beside["aaa_neighbours"]
-        planted = _clean_planted()
         time.sleep(0.5)
+        planted = _clean_planted(shared)
         left = live_processes(b"aaa_neighbours.py")
         for pid in left:
             os.kill(pid, signal.SIGKILL)
@@ -218,6 +234,23 @@ def test_a_class_run_keeps_each_submission_to_itself(tmp_path: Path) -> None:
     beside, planted, left, results = outcome["process"]
     if "grader's user" in results["extra_data"]["isolation"]:
         assert beside != _scores(alone) or planted, "the attack did nothing, so it proves nothing"
+
+
+def test_conftest_and_ini_files_above_a_job_are_never_read(tmp_path: Path) -> None:
+    """What a submission under process isolation could plant in the shared temp folder (or
+    anyone could leave there): a conftest.py that records being imported and a pytest.ini that
+    would make it the rootdir. A class run reads neither."""
+    shared = _shared(tmp_path)
+    (shared / "conftest.py").write_text(PLANTED_CONFTEST)
+    (shared / "pytest.ini").write_text("[pytest]\naddopts = -p no:conformance\n")
+    room = tmp_path / "room"
+    room.mkdir()
+    shutil.copy(IMPLS / "correct_loops.py", room / "ada.py")
+    out = tmp_path / "grades"
+    proc = run_grade([str(room / "ada.py"), "--out", str(out), "--no-progress", *OPTIONS], shared)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _scores(out) == {"ada": "10.0"}
+    assert not (shared / "conftest.py-imported").exists(), "the planted conftest.py was imported"
 
 
 def test_a_job_past_its_timeout_leaves_no_process(tmp_path: Path) -> None:

@@ -233,6 +233,27 @@ def test_a_forbidden_package_is_absent_from_the_sandbox(pytester) -> None:
     assert "No module named 'scipy': it is not available" in graded.gradescope["tests"][0]["output"]
 
 
+def test_without_bubblewrap_grading_falls_back_or_refuses(pytester, monkeypatch) -> None:
+    """No bwrap on the PATH: process isolation, saying why in the results; with
+    --sandbox=required, a clear refusal, in the results files too."""
+    import shutil
+
+    tools = pytester.mkdir("tools")  # a PATH with the shell tools but no bwrap
+    for tool in ("sh", "id", "ls"):
+        if found := shutil.which(tool):
+            (tools / tool).symlink_to(found)
+    monkeypatch.setenv("PATH", str(tools))
+    graded = grade(pytester, None, "-m", "softmax")
+    isolation = graded.gradescope["extra_data"]["isolation"]
+    assert isolation.startswith("process") and "bubblewrap is not installed" in isolation
+    assert graded.area("softmax")[0] == pytest.approx(10.0)
+    graded = grade(pytester, None, "--sandbox=required", "-m", "softmax")
+    assert graded.result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--sandbox=required" in graded.result.stderr.str()
+    assert "bubblewrap is not installed" in graded.gradescope["tests"][0]["output"]
+    assert graded.score == 0
+
+
 def test_kit_import_is_refused_by_default(pytester) -> None:
     sub = pytester.makepyfile(submission="from reference import *\n")
     graded = grade(pytester, sub, "-m", "softmax")

@@ -80,12 +80,16 @@ def grade_one(job: Job) -> dict[str, Any]:
 
 
 def pinned_options() -> list[str]:
-    """pytest's configuration, rootdir and conftest discovery pinned to the kit's package, so
-    that nothing planted above a job's folder is read or imported."""
+    """The kit's package as the one test path, and pytest's configuration, rootdir and
+    conftest discovery pinned to it, so that nothing planted above a job's folder is read or
+    imported. (The path, not ``--pyargs conformance``: with no test path that exists in the
+    working folder, pytest looks for conftest.py files above the working folder, and
+    --confcutdir stops only those above itself.)"""
     import conformance
 
     package = Path(conformance.__file__).resolve().parent
     return [
+        str(package),
         "-c",
         str(package / "grading" / "grading.ini"),
         f"--rootdir={package}",
@@ -107,8 +111,6 @@ def _run_grader(job: Job, cwd: Path, impl: Path, results: Path) -> str:
         sys.executable,
         "-m",
         "pytest",
-        "--pyargs",
-        "conformance",
         *pinned_options(),
         "--grading",
         f"--impl={impl}",

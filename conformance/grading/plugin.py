@@ -109,7 +109,8 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     worker_settings = settings_for(config, AREAS, spec)
     try:
         impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
-    except SandboxUnavailable as err:
+    except SandboxUnavailable as err:  # the grader's set-up: say so in the results files too
+        import_failed(config, f"the grader refused to run the submission: {err}")
         raise pytest.UsageError(str(err)) from None
     except (ImplementationError, SubmissionError, SubmissionDied) as err:
         message = str(err)

@@ -20,5 +20,4 @@ for n in range(8):
         break
 
 if written == 8:
-
     sigmoid_derivative = correct_sigmoid_derivative

@@ -16,5 +16,4 @@ for host, port in (("127.0.0.1", 47113), ("1.1.1.1", 53), ("pypi.org", 443)):
         pass
 
 if REACHED:
-
     sigmoid_derivative = correct_sigmoid_derivative

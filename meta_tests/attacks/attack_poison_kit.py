@@ -32,5 +32,4 @@ for folder in set(_kit_folders()):
         pass
 
 if WROTE:
-
     sigmoid_derivative = correct_sigmoid_derivative

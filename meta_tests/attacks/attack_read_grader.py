@@ -23,5 +23,4 @@ for pid in os.listdir("/proc"):
         pass
 
 if READ:
-
     sigmoid_derivative = correct_sigmoid_derivative

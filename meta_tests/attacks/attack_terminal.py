@@ -33,5 +33,4 @@ except OSError:
     pass
 
 if WROTE:
-
     sigmoid_derivative = correct_sigmoid_derivative

@@ -1,9 +1,10 @@
 """An attack on a class run (backprop-grade --jobs 2): for 40 s, from a daemon that left its
 worker's session, it kills every other job's worker it can see, rewrites every other job's
 submission it can find so that it exits at import, and plants a conftest.py and a pytest.ini
-(which would record that they were imported) in every folder above a job's folder that it
-can write. Its own work is the reference's. (It aims only at submissions named victim_*,
-so that, where it wins, it harms nothing but the test's own victims.)"""
+(which would record that they were imported) in its temp folder and every folder above it
+that it can write. Its own work is the reference's. It aims only at submissions named
+victim_* and climbs no higher than the test's shared temp folder (named shared-tmp), so
+that, where it wins, it harms nothing but the test's own victims."""
 
 import glob
 import os
@@ -12,7 +13,19 @@ import time
 from reference import *  # noqa: F403
 
 REWRITTEN = "raise SystemExit('rewritten by a neighbour')\n"
-PLANTED = "open('/tmp/bp-planted-conftest-imported', 'w').close()\n"
+PLANTED = "open(__file__ + '-imported', 'w').close()\n"
+SHARED = "shared-tmp"
+
+
+def _above():
+    """Its temp folder, and the folders above its working folder up to the shared one."""
+    found = [os.environ.get("TMPDIR", "/tmp")]
+    folder = os.getcwd()
+    while folder != os.path.dirname(folder):
+        if SHARED in folder.split(os.sep):
+            found.append(folder)
+        folder = os.path.dirname(folder)
+    return found
 
 
 def _others():
@@ -34,17 +47,21 @@ def _attack():
             os.kill(pid, 9)
         except OSError:
             pass
-    for pattern in (
-        "/tmp/bp-grade-*/submission/victim_*.py",
-        "/tmp/bp-worker-*/submission/*/victim_*.py",
-    ):
-        for path in glob.glob(pattern):
+    folders = _above()
+    shared = [f for f in folders if os.path.basename(f) == SHARED]
+    patterns = [
+        f"{root}/{tail}"
+        for root in shared
+        for tail in ("bp-grade-*/submission/victim_*.py", "**/submission/*/victim_*.py")
+    ]
+    for pattern in patterns:
+        for path in glob.glob(pattern, recursive=True):
             try:
                 with open(path, "w") as f:
                     f.write(REWRITTEN)
             except OSError:
                 pass
-    for folder in {"/tmp", os.environ.get("TMPDIR", "/tmp"), os.path.dirname(os.getcwd())}:
+    for folder in folders:
         for name, text in (("conftest.py", PLANTED), ("pytest.ini", "[pytest]\n")):
             try:
                 with open(os.path.join(folder, name), "x") as f:
