@@ -157,3 +157,24 @@ def _alive(pid: int) -> bool:
         return False
     stat = Path(f"/proc/{pid}/stat")
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a uid of its own needs a root grader")
+def test_killing_a_uid_leaves_none_of_its_processes() -> None:
+    """Process isolation's teardown: every process of the worker's uid, in whatever session
+    or process group, however it forked, is gone."""
+    import subprocess
+
+    from conformance.sandbox.isolation import _live_of, kill_uid
+    from conformance.sandbox.namespaces import dedicated_uid
+
+    uid = dedicated_uid()
+    script = "sleep 60 & setsid sleep 60 & (sleep 60 &) ; sleep 60"
+    shell = subprocess.Popen(["sh", "-c", script], user=uid, group=uid, extra_groups=[])
+    deadline = time.monotonic() + 10
+    while sum(_live_of(p, uid) for p in os.listdir("/proc") if p.isdigit()) < 5:
+        assert time.monotonic() < deadline, "the processes did not start"
+        time.sleep(0.01)
+    kill_uid(uid)
+    shell.wait(timeout=10)
+    assert not [p for p in os.listdir("/proc") if p.isdigit() and _live_of(p, uid)]

@@ -271,3 +271,57 @@ def test_a_job_past_its_timeout_leaves_no_process(tmp_path: Path) -> None:
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"the submission's daemon outlived the job: {left}"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="--worker-user needs a root grader")
+def test_worker_user_reads_its_private_copy(tmp_path: Path) -> None:
+    """--worker-user: the job's folder is the grader's alone (0700), and the worker reads the
+    private copy it was given (before, every submission scored 0)."""
+    import pwd
+
+    try:
+        user = pwd.getpwnam("nobody").pw_name
+    except KeyError:
+        pytest.skip("no user 'nobody' here")
+    room = tmp_path / "room"
+    room.mkdir()
+    shutil.copy(IMPLS / "correct_loops.py", room / "ada.py")
+    out = tmp_path / "grades"
+    proc = run_grade(
+        [str(room / "ada.py"), "--out", str(out), "--no-progress", f"--worker-user={user}",
+         *OPTIONS]
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "ada" / "results.json").read_text())
+    if "cannot run this Python" in results["output"]:
+        return  # process isolation where Python lives in root's home: refused, saying why
+    assert _scores(out) == {"ada": "10.0"}, results["output"][-2000:]
+
+
+def test_dask_tls_options_reach_the_client(monkeypatch) -> None:
+    """--dask-tls-*: the scheduler connection requires TLS with those files."""
+    distributed = pytest.importorskip("distributed", reason="the dev extra installs it")
+    from conformance.grading import cli
+
+    seen = {}
+
+    class FakeClient:
+        def __init__(self, address, security=None):
+            seen["address"], seen["security"] = address, security
+
+        def get_executor(self, pure):
+            return None
+
+    monkeypatch.setattr(distributed, "Client", FakeClient)
+    args = cli.argparse.Namespace(
+        dask="tls://scheduler:8786",
+        dask_tls_ca="ca.pem",
+        dask_tls_cert="cert.pem",
+        dask_tls_key="key.pem",
+        jobs=1,
+    )
+    cli.executor_for(args)
+    security = seen["security"]
+    assert seen["address"] == "tls://scheduler:8786"
+    assert security.require_encryption and security.tls_ca_file == "ca.pem"
+    assert security.tls_client_cert == "cert.pem" and security.tls_client_key == "key.pem"

@@ -9,7 +9,7 @@ session), as a uid of its own where the grader is root and that uid can run Pyth
 from __future__ import annotations
 
 import os
-import signal
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass
@@ -72,11 +72,6 @@ def plan(settings: Settings, worker_py: Path) -> Plan:
         import pwd
 
         uid = pwd.getpwnam(settings.user).pw_uid
-        if not _runs_as(uid):
-            raise SandboxUnavailable(
-                f"--worker-user={settings.user}: that user cannot run this Python and import "
-                f"NumPy ({namespaces.PYTHON}): make them readable by it, or leave the option out"
-            )
     elif settings.uid is not None:
         uid = settings.uid
     else:
@@ -121,6 +116,12 @@ def plan(settings: Settings, worker_py: Path) -> Plan:
     else:
         why = "--sandbox=process"
     note = ""
+    if settings.user and uid is not None and not _runs_as(uid):
+        raise SandboxUnavailable(
+            f"--worker-user={settings.user}: without the OS sandbox, that user cannot run this "
+            f"Python and import NumPy ({namespaces.PYTHON}): make them readable by it, or "
+            "leave the option out"
+        )
     if uid is not None and not _runs_as(uid):
         note = "; as the grader's user: Python is not readable by an unprivileged uid here"
         uid = None
@@ -161,27 +162,41 @@ def _runs_as(uid: int) -> bool:
 
 
 def kill_uid(uid: int) -> None:
-    """SIGKILL every process of ``uid``: a child that becomes the uid and signals -1, which the
-    kernel delivers to all of them at once (no fork can race it), until none is left."""
+    """SIGKILL every process of ``uid``: ``kill -9 -1`` run as that uid, which the kernel
+    delivers to all of its processes at once (no fork can race it), until none is left. (A
+    program, started by subprocess's own fork-and-exec: forking the grader, which has
+    threads, is unsafe.)"""
+    program = shutil.which("kill")
+    if program is None or os.geteuid() != 0:
+        return
     for _ in range(20):
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child
-            try:
-                os.setgroups([])
-                os.setresgid(uid, uid, uid)
-                os.setresuid(uid, uid, uid)
-                os.kill(-1, signal.SIGKILL)
-            except OSError:
-                pass
-            os._exit(0)
-        os.waitpid(pid, 0)
-        if not any(_uid_of(p) == uid for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            subprocess.run(
+                [program, "-9", "-1"],
+                user=uid,
+                group=uid,
+                extra_groups=[],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+                cwd="/",
+                env={},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return
+        if not any(_live_of(p, uid) for p in os.listdir("/proc") if p.isdigit()):
             return
         time.sleep(0.01)
 
 
-def _uid_of(pid: str) -> int | None:
+def _live_of(pid: str, uid: int) -> bool:
+    """Whether process ``pid`` runs as ``uid`` and is not a zombie (which waits to be reaped
+    by its parent, and cannot be killed)."""
     try:
-        return os.stat(f"/proc/{pid}").st_uid
-    except OSError:
-        return None
+        if os.stat(f"/proc/{pid}").st_uid != uid:
+            return False
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False

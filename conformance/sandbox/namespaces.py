@@ -2,10 +2,11 @@
 
 The worker runs under ``bwrap`` in new PID, mount, network, IPC, UTS (and, where the grader is
 not root, user) namespaces. Its file system is built from nothing: the system's libraries,
-the Python runtime, the site-packages entries the assignment allows (forbidden packages and
-the kit are simply not there), the worker's own three pieces (worker.py, the wire package, the
-notebook reader), the submission's private copy, and one size-limited tmpfs at /tmp, its only
-writable place, discarded with the sandbox. There is no network, only a loopback of its own.
+the Python runtime, site-packages with the forbidden packages and the kit emptied (each of
+their folders holds only an ``__init__`` that fails to import, so their code is nowhere in
+the view), the worker's own three pieces (worker.py, the wire package, the notebook reader),
+the submission's private copy, and one size-limited tmpfs at /tmp, its only writable place,
+discarded with the sandbox. There is no network, only a loopback of its own.
 
 As root (Gradescope, PrairieLearn, a container), bwrap keeps no user namespace: it sets the
 view up as root, keeps only CAP_SETUID and CAP_SETGID, and the worker drops to a uid of its
