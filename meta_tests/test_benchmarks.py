@@ -104,7 +104,8 @@ def test_a_backward_quadratic_in_width_is_called_out(run_benchmarks, tmp_path: P
     fits = {(s["contender"], s["against"]): s for s in load(out)["conformance"]["scaling"]}
     quadratic, reference = fits[("impl", "width")], fits[("reference", "width")]
     # About 2 against the reference's 1 on a quiet machine; the verdict is what is asserted,
-    # since a loaded machine squeezes both exponents (seen: 1.59 against 1.29).
+    # since a loaded machine squeezes both exponents (seen over the whole range: 1.59 against
+    # 1.29, and 1.50 against 0.98, whose step from 512 to 1024 was 1.69 against 1.02).
     assert quadratic["too_fast_growing"], quadratic
     assert not reference["too_fast_growing"], reference
     assert any(

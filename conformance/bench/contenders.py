@@ -28,8 +28,9 @@ SCALING_BATCHES = (128, 256, 512, 1024)
 SCALING_BATCH_LAYERS = [784, 128, 10]
 SCALING_WIDTHS = (128, 256, 512, 1024)
 SCALING_WIDTH_BATCH = 64
-#: An exponent above this is called out: every phase's work is linear in batch and in width,
-#: and a quadratic term (a width × width array per sample) shows as 1.7–2 at these sizes.
+#: An exponent between the two largest sizes above this is called out: every phase's work is
+#: linear in batch and in width, and a quadratic term (a width × width array per sample) shows
+#: as 1.7–2 there.
 EXPONENT_LIMIT = 1.5
 #: Small enough that thousands of train_step rounds leave the parameters near their start.
 LEARNING_RATE = 1e-3
