@@ -299,3 +299,56 @@ def test_points_table_default_is_documented(pytester) -> None:
         assert f"| `{area}` | {points} |" in readme, area
     assert sum(table["areas"].values()) == 100
     json.dumps(table)
+
+
+def test_grading_from_the_kits_own_folder_in_the_os_sandbox(tmp_path: Path) -> None:
+    """The README's command plus --grading, in a clone: the reference (an allowed kit package
+    inside the invocation folder, whose copy is read-only in the sandbox) is bound on top of
+    that folder's copy, and so is a virtual environment made there."""
+    import subprocess
+    import sys
+
+    from conformance.sandbox.namespaces import bwrap
+
+    if bwrap() is None:
+        pytest.skip("no bubblewrap here")
+    results = tmp_path / "gradescope.json"
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--grading"),
+            *("--sandbox=required", f"--gradescope-json={results}", "-m", "softmax"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    graded = json.loads(results.read_text())
+    assert sandboxed(graded), graded["extra_data"]["isolation"]
+    tests = [t for t in graded["tests"] if t.get("max_score")]
+    assert tests and all(t["score"] == pytest.approx(t["max_score"]) for t in tests), tests
+
+
+def test_mounts_inside_a_submission_folder_get_their_mount_points(tmp_path: Path) -> None:
+    """Each mount inside a folder of the submission gets its mount point in that folder's
+    copy, with the folders down to it passable (bwrap executes the Python there as a root
+    without CAP_DAC_OVERRIDE), and nothing inside another of those mounts is made."""
+    from conformance.sandbox.namespaces import _bind, _mount_points
+
+    seen, copy = tmp_path / "student", tmp_path / "copy"
+    (seen / ".venv" / "bin").mkdir(parents=True)
+    (seen / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    copy.mkdir(mode=0o700)
+    later = [
+        *_bind(seen / ".venv" / "bin"),
+        *_bind(seen / ".venv" / "pyvenv.cfg"),
+        *["--tmpfs", str(seen / ".venv" / "bin" / "inside")],
+        *_bind("/dev/null", tmp_path / "elsewhere"),
+    ]
+    _mount_points([(copy, seen)], later)
+    assert (copy / ".venv" / "bin").is_dir() and (copy / ".venv" / "pyvenv.cfg").is_file()
+    assert not (copy / ".venv" / "bin" / "inside").exists()
+    assert not (tmp_path / "elsewhere").exists()
+    for folder in (copy, copy / ".venv"):
+        assert folder.stat().st_mode & 0o011 == 0o011, oct(folder.stat().st_mode)

@@ -261,14 +261,46 @@ def command(box: Sandbox, worker_py: Path, argv: list[str]) -> list[str]:
     # submission's folder) goes on top of it.
     for place in ("/tmp", "/dev/shm"):  # writable by the worker's uid, like the real ones
         args += ["--perms", "1777", "--size", str(box.tmp_mb << 20), "--tmpfs", place]
-    args += python_view(frozenset(box.hidden))
+    # The submission's folders, then what may lie inside them (a virtual environment made in
+    # the student's folder, the reference in a clone of the kit) on top.
     for copy, seen_at in box.submission:
         args += _bind(copy, seen_at)
-    for package in box.allowed_kit:  # after the submission's folders, which may hold them
-        args += _bind(package)
+    later = list(python_view(frozenset(box.hidden)))
+    for package in box.allowed_kit:
+        later += _bind(package)
+    _mount_points(box.submission, later)
+    args += later
     args += _open_parents(args)
     args += [*worker_view(worker_py), "--chdir", "/tmp", "--", *argv]
     return args
+
+
+def _mount_points(submission: list[tuple[Path, Path]], later: list[str]) -> None:
+    """A mount inside a submission's folder needs its mount point in that folder's copy, which
+    is read-only in the sandbox: made here, in the grader, before the sandbox starts."""
+    dests = {
+        Path(later[i + 2]): Path(later[i + 1]) for i, a in enumerate(later) if a == "--ro-bind"
+    }
+    dests |= {Path(later[i + 1]): None for i, a in enumerate(later) if a == "--tmpfs"}
+    for dest, src in dests.items():
+        if any(other in dest.parents for other in dests):
+            continue  # inside another of these mounts, whose source holds its mount point
+        for copy, seen_at in submission:
+            if seen_at not in dest.parents:
+                continue
+            point = copy / dest.relative_to(seen_at)
+            # The folders down to it let everyone pass (0711): bwrap executes the Python found
+            # there as a root without CAP_DAC_OVERRIDE, before the worker takes its uid. The
+            # copy's own folder on the host stays 0700, so no one else reaches them there.
+            if src is None or src.is_dir():
+                point.mkdir(parents=True, exist_ok=True)
+            elif not point.exists():
+                point.parent.mkdir(parents=True, exist_ok=True)
+                point.touch()
+            folder = point.parent
+            while folder == copy or copy in folder.parents:
+                folder.chmod(folder.stat().st_mode & 0o777 | 0o011)
+                folder = folder.parent
 
 
 def _open_parents(args: list[str]) -> list[str]:

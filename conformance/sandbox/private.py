@@ -58,7 +58,13 @@ def copy_folder(
         here = Path(folder)
         depth = len(here.relative_to(source).parts)
         dirs[:] = sorted(
-            d for d in dirs if not d.startswith(".") and d != "__pycache__" and depth < MAX_DEPTH
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d != "__pycache__"
+            and depth < MAX_DEPTH
+            # a virtual environment: the sandbox shows the Python it grades with, not this copy
+            and not (here / d / "pyvenv.cfg").exists()
         )
         for name in sorted(names):
             path = here / name

@@ -287,7 +287,12 @@ class Worker:
             raise SubmissionDied(self.dead) from None
         except wire.PeerGone:
             code = self._wait_exit()
-            self.kill(f"the submission's process {describe_exit(code)} during {what}")
+            self.output.thread.join(timeout=2)
+            said = self.output.text().strip()
+            if said.startswith("bwrap: "):  # the sandbox failed before the submission ran
+                self.kill(f"the sandbox could not start the submission's process ({said[:300]})")
+            else:
+                self.kill(f"the submission's process {describe_exit(code)} during {what}")
             raise SubmissionDied(self.dead) from None
         except wire.WireError as err:
             self.kill(f"the submission's process sent an invalid reply during {what} ({err})")
