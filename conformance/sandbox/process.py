@@ -224,7 +224,10 @@ class Worker:
         """Copy each folder of the submission's sys.path (its own folder, or the invocation
         folder of a module) into the private folder."""
         s = self.settings
-        kit = [Path(p) for p in _kit_paths()]
+        # The kit installed into a virtual environment in the submission's folder is not the
+        # kit's source in that folder: the copy leaves that environment out anyway.
+        sites = namespaces.site_dirs()
+        kit = [Path(p) for p in _kit_paths() if not any(d in Path(p).parents for d in sites)]
         hidden = [Path(p).resolve() for p in s.private]
         only = Path(s.path) if s.path else None
         copies = []
