@@ -27,11 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-#: Files larger than this are not sent with a submission (data sets, checkpoints).
-MAX_FILE = 8 << 20
-#: Source files of a folder submission that travel with it.
-SUFFIXES = (".py", ".ipynb", ".txt", ".json", ".csv", ".npy", ".npz", ".toml", ".cfg")
-
 
 @dataclass
 class Job:
@@ -44,6 +39,7 @@ class Job:
     options: list[str]
     timeout: float
     problem: str | None = None  # why it cannot be graded at all (then nothing runs)
+    left_out: list[str] | None = None  # files of the submission not sent, and why
 
 
 def grade_one(job: Job) -> dict[str, Any]:
@@ -76,6 +72,10 @@ def grade_one(job: Job) -> dict[str, Any]:
         if data is None or (not data.get("tests") and "did not finish" in data.get("output", "")):
             last = log.strip().splitlines()[-1:]
             data = _failure(job.problem or (last[0] if last else "no results"), data)
+        if job.left_out:
+            from conformance.sandbox.private import left_out_note
+
+            data["output"] = left_out_note(job.left_out) + "\n" + data.get("output", "")
     return {"name": job.name, "results": data, "log": log, "seconds": time.monotonic() - start}
 
 
@@ -163,27 +163,32 @@ def _failure(reason: str, earlier: dict[str, Any] | None) -> dict[str, Any]:
 
 def collect(
     paths: Iterable[str], entry: str | None
-) -> list[tuple[str, dict[str, bytes], str | None, str | None]]:
-    """(name, files, entry file, problem) for each submission path."""
+) -> list[tuple[str, dict[str, bytes], str | None, str | None, list[str]]]:
+    """(name, files, entry file, problem, files left out and why) for each submission path.
+    Files are taken as the worker's private copy takes them (conformance.sandbox.private):
+    never through a link that leads out of the submission, never anything but regular files."""
+    from conformance.sandbox.private import read_regular, regular_file, submission_files
+
     found = []
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            found.append((path.stem, {path.name: path.read_bytes()}, path.name, None))
+        if path.is_file() or path.is_symlink():
+            regular, why = regular_file(path, path.parent)
+            if regular is None:
+                problem = f"{raw}: {why}; grading does not follow it"
+                found.append((path.stem, {}, None, problem, []))
+            else:
+                found.append((path.stem, {path.name: read_regular(regular)}, path.name, None, []))
             continue
         if not path.is_dir():
-            found.append((path.name, {}, None, f"{raw}: no such file or folder"))
+            found.append((path.name, {}, None, f"{raw}: no such file or folder", []))
             continue
-        files = {}
-        for f in sorted(path.rglob("*")):
-            rel = f.relative_to(path)
-            if (
-                f.is_file()
-                and f.suffix in SUFFIXES
-                and f.stat().st_size <= MAX_FILE
-                and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts)
-            ):
-                files[str(rel)] = f.read_bytes()
+        files, left_out = {}, []
+        for rel, regular, why in submission_files(path):
+            if regular is None:
+                left_out.append(f"{rel} ({why})")
+            else:
+                files[str(rel)] = read_regular(regular)
         # A notebook is the entry when there is one (it may import the folder's modules, which
         # cannot import it); else the one .py file.
         notebooks = [k for k in files if k.endswith(".ipynb")]
@@ -199,7 +204,7 @@ def collect(
             problem = f"{raw}: {len(candidates)} {kind}; say which one to grade with --entry FILE"
         else:
             problem = f"{raw}: no .py file or notebook in the folder"
-        found.append((path.name, files, chosen, problem))
+        found.append((path.name, files, chosen, problem, left_out))
     return found
 
 
@@ -304,13 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     jobs = []
     names: set[str] = set()
-    for name, files, entry, problem in collect(args.submissions, args.entry):
+    for name, files, entry, problem, left_out in collect(args.submissions, args.entry):
         unique, k = name, 1
         while unique in names:
             k += 1
             unique = f"{name}-{k}"
         names.add(unique)
-        jobs.append(Job(unique, files, entry, pytest_options, args.timeout, problem))
+        jobs.append(Job(unique, files, entry, pytest_options, args.timeout, problem, left_out))
 
     from conformance.contract import AREAS
 

@@ -22,6 +22,7 @@ from conformance.grading.points import load_table
 from conformance.grading.results import write_results
 from conformance.grading.scores import Check, Grading, compute, grading_of, state_key, summary_lines
 from conformance.sandbox.errors import SubmissionDied, SubmissionError
+from conformance.sandbox.private import left_out_note
 from conformance.sandbox.remote import KIT_MODULES, SandboxUnavailable, Settings
 
 
@@ -284,6 +285,8 @@ def _absorb_remote(grading: Grading) -> None:
     grading.forbidden += remote.new_forbidden()
     grading.submission_output = remote.output_text
     grading.submission_output_total = remote.output_total
+    if remote.left_out:
+        grading.notes.append(left_out_note(remote.left_out))
     if remote.deaths:
         grading.notes.append(
             f"The submission's process had to be restarted {len(remote.deaths)} time(s); "

@@ -241,6 +241,8 @@ class Remote:
         self.forbidden: list[dict[str, str]] = []
         self.output_total = 0
         self.output_text = ""
+        #: Files of the submission's folder its private copy left out, and why.
+        self.left_out: list[str] = []
         self._module: Any = None
         self.given_up: str | None = None
         #: How workers are isolated: decided at the first start, before the submission runs.
@@ -275,6 +277,8 @@ class Remote:
             )
             raise SubmissionDied(self.given_up) from None
         self.worker = worker
+        for copy in worker.copies:
+            self.left_out += [item for item in copy.left_out if item not in self.left_out]
         config = {
             proto.CONFIG_PATH: worker.config_path,
             proto.CONFIG_MODULE: s.module,
