@@ -8,11 +8,14 @@ results file of its own nor stop one from being written.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
 from conformance.core.files import write_atomically
 from conformance.grading.scores import Grading, compute, feedback_lines
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
@@ -119,5 +122,18 @@ def prairielearn(grading: Grading, final: bool) -> dict[str, Any]:
 
 def write_results(grading: Grading, final: bool) -> None:
     for fmt, path in grading.outputs.items():
-        data = (gradescope if fmt == "gradescope" else prairielearn)(grading, final)
+        data = _valid_text((gradescope if fmt == "gradescope" else prairielearn)(grading, final))
         write_atomically(path, json.dumps(data, indent=1, allow_nan=False).encode())
+
+
+def _valid_text(data: Any) -> Any:
+    """Every string as valid Unicode: a submission's output or exception text may hold lone
+    surrogates, which json.dumps writes as ``\\ud800`` escapes that strict JSON readers (the
+    platforms' among them) refuse; each becomes U+FFFD."""
+    if isinstance(data, str):
+        return _SURROGATE.sub("\ufffd", data)
+    if isinstance(data, dict):
+        return {_valid_text(k): _valid_text(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_valid_text(v) for v in data]
+    return data
