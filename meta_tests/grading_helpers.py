@@ -69,9 +69,25 @@ def grade(
         result = pytester.runpytest_subprocess(*argv, timeout=600)
     gs = json.loads(gradescope.read_text())
     pl = json.loads(prairielearn.read_text())
+    strict_text(gs)
+    strict_text(pl)
     check_gradescope(gs)
     check_prairielearn(pl)
     return Graded(result, gs, pl)
+
+
+def strict_text(data: Any) -> None:
+    """Every string of a results file is valid Unicode: a lone surrogate (written as a
+    ``\\ud800`` escape) is refused by strict JSON readers."""
+    if isinstance(data, str):
+        data.encode("utf-8")  # UnicodeEncodeError on a lone surrogate
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            strict_text(key)
+            strict_text(value)
+    elif isinstance(data, list):
+        for value in data:
+            strict_text(value)
 
 
 def _number(x: Any) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from grading_helpers import grade, sandboxed, worker_processes
 
-from conftest import ROOT
+from conftest import IMPLS, ROOT
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 PAIRS = sorted(p.stem.removeprefix("attack_") for p in ATTACKS.glob("attack_*.py"))
@@ -23,16 +24,40 @@ PAIRS = sorted(p.stem.removeprefix("attack_") for p in ATTACKS.glob("attack_*.py
 LIMITS = ("--call-timeout=2", "--worker-memory=1024", "--allow-import=reference")
 #: The checks each pair is graded on (default: the activations area) and its own options.
 SELECTION = {
-    "copy_reference": ("--call-timeout=2", "--worker-memory=1024", "-m", "activations"),
+    # Its walk of the sandbox's file system at import can take seconds on a loaded machine.
+    "copy_reference": ("--call-timeout=30", "--worker-memory=1024", "-m", "activations"),
     "hide_signature": (*LIMITS, "-m", "contract"),
     "slow_where_wrong": (*LIMITS, "-m", "gradients", "-k", "large_network"),
     "undo_forbid": (*LIMITS, "--forbid=torch", "-m", "activations"),
+    # A child interpreter importing torch takes seconds at import.
+    "forbidden_in_child": ("--call-timeout=60", *LIMITS[1:], "--forbid=torch", "-m", "activations"),
+    # 2 GiB of output at import: the drain takes seconds on a loaded machine.
+    "print_flood": ("--call-timeout=30", *LIMITS[1:], "-m", "activations"),
 }
 #: The grader's own bound on a run of one area under those limits.
 WALL_LIMIT_S = 240
 #: The port the network attack tries to reach on the grader's loopback.
 LISTEN_PORT = 47113
 FAKE_SCORE_LINE = "bp-terminal-attack"
+#: Attacks that only the operating-system sandbox stops, and whether they need the worker to
+#: run as the grader's own user (which process isolation does where Python is not readable
+#: by an unprivileged uid, or the grader is not root).
+WIN_WITHOUT_THE_OS_SANDBOX = {
+    "copy_reference": False,
+    "fill_disk": False,
+    "forbidden_in_child": False,
+    "many_processes": True,
+    "network": False,
+    "poison_kit": True,
+    "read_grader": True,
+    "terminal": True,
+}
+#: The hopper also wins there as the grader's user (no sweep of /proc catches it), but is not
+#: let loose without the sandbox: it would rewrite the results files of every run it can see
+#: on this machine, other tests' included.
+NEEDS_THE_OS_SANDBOX = {*WIN_WITHOUT_THE_OS_SANDBOX, "hopper"}
+#: Going around the import guard is seen by process isolation too, and scores 0.
+PENALISED_WITHOUT_THE_OS_SANDBOX = {"undo_forbid"}
 
 
 def test_every_attack_has_a_twin() -> None:
@@ -41,56 +66,62 @@ def test_every_attack_has_a_twin() -> None:
         assert (ATTACKS / f"twin_{name}.py").is_file(), name
 
 
+@pytest.mark.parametrize("sandbox", ["auto", "process"])
 @pytest.mark.parametrize("name", PAIRS)
-def test_attack_earns_exactly_what_its_twin_earns(pytester, name: str) -> None:
+def test_attack_earns_exactly_what_its_twin_earns(pytester, name: str, sandbox: str) -> None:
+    """Under the OS sandbox (``auto``), every attack; under process isolation alone, those it
+    stops too (the others are shown to win there, below)."""
+    if sandbox == "process" and name in NEEDS_THE_OS_SANDBOX:
+        pytest.skip(f"{name} needs the OS sandbox (bubblewrap namespaces) to be stopped")
     scores = {}
     listener = _listen() if name == "network" else None
     try:
         for kind in ("twin", "attack"):
             start = time.monotonic()
+            submission = _own_copy(pytester, kind, name)
             graded = grade(
                 pytester,
-                ATTACKS / f"{kind}_{name}.py",
+                submission,
                 *SELECTION.get(name, (*LIMITS, "-m", "activations")),
+                f"--sandbox={sandbox}",
                 in_process=False,
                 profile=None,
             )
             elapsed = time.monotonic() - start
             assert elapsed < WALL_LIMIT_S, f"{kind}_{name}: the grader took {elapsed:.0f} s"
             assert graded.result.ret in (
+                pytest.ExitCode.OK,  # an attack scored 0 for what it did, its checks passed
                 pytest.ExitCode.TESTS_FAILED,
                 pytest.ExitCode.USAGE_ERROR,
             )
             scores[kind] = (graded.score, graded.prairielearn["score"], len(graded.failed()))
-            left = worker_processes(ATTACKS / f"{kind}_{name}.py")
+            left = worker_processes(submission)
             assert not left, f"{kind}_{name} left workers {left} behind"
             _nothing_left_behind(pytester, name, graded)
     finally:
         if listener is not None:
             listener.close()
-    assert scores["attack"] == scores["twin"], scores
+    if sandbox == "process" and name in PENALISED_WITHOUT_THE_OS_SANDBOX:
+        assert scores["attack"][:2] == (0, 0) < scores["twin"][:2], scores
+    else:
+        assert scores["attack"] == scores["twin"], scores
+    in_sandbox = sandbox == "auto" and sandboxed(graded.gradescope)
     if name == "results_file":
         pid_file = pytester.path / "results" / "gradescope.json.daemon-pid"
-        if sandboxed(graded.gradescope):
+        if in_sandbox:
             # The grader's folders are not in the sandbox's view: the attack finds nothing.
             assert not pid_file.exists()
         else:
             assert pid_file.is_file(), "the attack did not run, so it proves nothing"
             pid = int(pid_file.read_text())
             assert not _alive(pid), f"the submission's daemon {pid} outlived the run"
-
-
-#: Attacks that only the operating-system sandbox stops, and whether they need the worker to
-#: run as the grader's own user (which process isolation does where Python is not readable
-#: by an unprivileged uid, or the grader is not root).
-WIN_WITHOUT_THE_OS_SANDBOX = {
-    "copy_reference": False,
-    "fill_disk": False,
-    "many_processes": True,
-    "poison_kit": True,
-    "read_grader": True,
-    "terminal": True,
-}
+    if name == "immutable_results":
+        locked = pytester.path / "results" / "gradescope.json.locked"
+        if not in_sandbox and "grader's user" in _isolation(graded):
+            # A worker running as root could lock the forgery: the grader replaced it anyway.
+            assert locked.is_file(), "the attack did not run, so it proves nothing"
+        else:
+            assert not locked.exists()
 
 
 @pytest.mark.parametrize("name", sorted(WIN_WITHOUT_THE_OS_SANDBOX))
@@ -98,6 +129,7 @@ def test_attack_wins_under_process_isolation_alone(pytester, name: str) -> None:
     """The attacks the OS sandbox stops are real: with --sandbox=process they gain points."""
     options = SELECTION.get(name, (*LIMITS, "-m", "activations"))
     scores, isolation = {}, ""
+    listener = _listen() if name == "network" else None
     for kind in ("twin", "attack"):
         graded = grade(
             pytester,
@@ -115,10 +147,26 @@ def test_attack_wins_under_process_isolation_alone(pytester, name: str) -> None:
             os.remove(marker)
         for path in glob.glob("/tmp/**/bp-fill-*", recursive=True):
             os.remove(path)
+    if listener is not None:
+        listener.close()
     assert isolation.startswith("process"), isolation
     if WIN_WITHOUT_THE_OS_SANDBOX[name] and "grader's user" not in isolation:
         pytest.skip(f"the worker ran as a uid of its own, which stops {name} too: {isolation}")
     assert scores["attack"] > scores["twin"], scores
+
+
+def _own_copy(pytester, kind: str, name: str) -> Path:
+    """The submission in a folder of this test's own, so that its workers are told apart from
+    those of another test grading the same attack at the same time (by their command line)."""
+    folder = pytester.path / "submission"
+    folder.mkdir(exist_ok=True)
+    for source in (ATTACKS / f"{kind}_{name}.py", ATTACKS / "_honest.py", ATTACKS / "_stubs.py"):
+        shutil.copy(source, folder / source.name)
+    return folder / f"{kind}_{name}.py"
+
+
+def _isolation(graded) -> str:
+    return graded.gradescope["extra_data"]["isolation"]
 
 
 def _listen() -> socket.socket:
@@ -178,3 +226,43 @@ def test_killing_a_uid_leaves_none_of_its_processes() -> None:
     kill_uid(uid)
     shell.wait(timeout=10)
     assert not [p for p in os.listdir("/proc") if p.isdigit() and _live_of(p, uid)]
+
+
+#: A submission's own work with a wrong sigmoid_derivative (self-contained: no kit imports).
+WRONG_DERIVATIVE = "\n\ndef sigmoid_derivative(z):\n    return sigmoid(z)\n"
+#: ... and, in the attack, the kit's correct one taken through a link, where the link works.
+THROUGH_THE_LINK = (
+    "\ntry:\n    from helpers import sigmoid_derivative\nexcept ImportError:\n    pass\n"
+)
+
+
+def test_a_link_out_of_the_submission_brings_nothing_in(pytester) -> None:
+    """A folder submission holding ``helpers.py``, a link to the kit's reference on the
+    grader's disk: the grader copies the folder before the sandbox exists, so the link must
+    not be followed. The attack earns what its twin earns, and the student is told why."""
+    own = (IMPLS / "correct_loops.py").read_text() + WRONG_DERIVATIVE
+    scores, outputs = {}, {}
+    for kind in ("twin", "attack"):
+        folder = pytester.path / kind
+        folder.mkdir()
+        (folder / "sub.py").write_text(own + THROUGH_THE_LINK)
+        if kind == "attack":
+            (folder / "helpers.py").symlink_to(ROOT / "reference" / "functions.py")
+        graded = grade(pytester, folder / "sub.py", *LIMITS[:2], "-m", "activations",
+                       in_process=False, profile=None)  # fmt: skip
+        scores[kind] = graded.score
+        outputs[kind] = graded.gradescope["output"]
+    assert 0 < scores["attack"] == scores["twin"] < 15, scores
+    assert "helpers.py (a link to a file outside the submission's folder)" in outputs["attack"]
+
+
+def test_an_honest_submission_of_two_files_gets_its_module(pytester) -> None:
+    """``sub.py`` imports ``helpers.py`` beside it, and the results files are written into a
+    folder inside the submission's: the helper is copied (not only the submission's own
+    file), and nothing of the results folder is."""
+    (pytester.path / "helpers.py").write_text((IMPLS / "correct_loops.py").read_text())
+    (pytester.path / "sub.py").write_text("from helpers import *  # noqa: F403\n")
+    graded = grade(pytester, pytester.path / "sub.py", *LIMITS[:2], "-m", "activations",
+                   in_process=False, profile=None)  # fmt: skip
+    assert graded.score == pytest.approx(15.0), graded.gradescope["output"]
+    assert "Not given to your code" not in graded.gradescope["output"]

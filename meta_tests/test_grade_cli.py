@@ -18,8 +18,9 @@ from grading_helpers import check_gradescope, live_processes, sandboxed
 from conftest import IMPLS
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
-#: Fast: one area, the reference allowed (the test submissions build on it).
-OPTIONS = ["--allow-import=reference", "--call-timeout=2", "--", "-m", "softmax"]
+#: Fast: one area, the reference allowed (the test submissions build on it). The call limit
+#: also bounds each import: scipy's can take seconds while a class run loads both cores.
+OPTIONS = ["--allow-import=reference", "--call-timeout=10", "--", "-m", "softmax"]
 
 
 @pytest.fixture
@@ -236,6 +237,63 @@ def test_a_class_run_keeps_each_submission_to_itself(tmp_path: Path) -> None:
         assert beside != _scores(alone) or planted, "the attack did nothing, so it proves nothing"
 
 
+def test_a_submission_cannot_reach_the_dask_cluster_grading_it(tmp_path: Path, monkeypatch) -> None:
+    """Graded on a local Dask cluster beside a submission that connects to the scheduler and
+    runs code on every Dask worker (a marker, and every later results file read there turned
+    into a perfect score): in the OS sandbox it reaches nothing, and every score is what it is
+    without it. Under process isolation alone it reaches the cluster (the attack is real)."""
+    distributed = pytest.importorskip("distributed", reason="the dev extra installs it")
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    monkeypatch.setenv("BP_DASK_MARKER_DIR", str(markers))  # the Dask workers inherit it
+    victims = _victims(tmp_path / "room")
+    attacker = tmp_path / "room" / "aaa_dask.py"
+    shutil.copy(CLASS_ATTACKS / "dask_workers.py", attacker)
+    alone = tmp_path / "alone"
+    proc = run_grade([*victims, "--out", str(alone), "--jobs", "2", "--no-progress", *OPTIONS])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = {**_scores(alone), "aaa_dask": "10.0"}  # its own work is the reference's
+    outcome = {}
+    for sandbox in ("auto", "process"):
+        out = tmp_path / sandbox
+        # A fresh cluster each time: a patched Dask worker stays patched.
+        with distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster:
+            # The attacker first, alone, so that its daemon has the cluster to itself.
+            for batch in ([attacker], victims):
+                proc = run_grade(
+                    [
+                        *map(str, batch),
+                        "--out",
+                        str(out),
+                        f"--dask={cluster.scheduler_address}",
+                        "--no-progress",
+                        f"--sandbox={sandbox}",
+                        *OPTIONS,
+                    ]
+                )
+                assert proc.returncode == 0, proc.stderr[-3000:]
+                time.sleep(0 if batch is victims else 5)
+        reached = sorted(p.name for p in markers.iterdir())
+        for path in markers.iterdir():
+            path.unlink()
+        left = live_processes(b"aaa_dask.py")
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        results = json.loads((out / "aaa_dask" / "results.json").read_text())
+        scores = {**_scores(out), "aaa_dask": f"{results['score']:.1f}"}
+        outcome[sandbox] = (scores, reached, left, results)
+    scores, reached, left, results = outcome["auto"]
+    if not sandboxed(results):
+        pytest.skip(f"no OS sandbox here: {results['extra_data']['isolation']}")
+    assert not reached, f"the submission ran code on Dask workers: {reached}"
+    assert scores == expected, (scores, expected)
+    assert not left, f"the attack's daemon outlived the run: {left}"
+    scores, reached, left, results = outcome["process"]
+    assert reached, "under process isolation the attack reached no Dask worker: it proves nothing"
+
+
 def test_conftest_and_ini_files_above_a_job_are_never_read(tmp_path: Path) -> None:
     """What a submission under process isolation could plant in the shared temp folder (or
     anyone could leave there): a conftest.py that records being imported and a pytest.ini that
@@ -325,3 +383,28 @@ def test_dask_tls_options_reach_the_client(monkeypatch) -> None:
     assert seen["address"] == "tls://scheduler:8786"
     assert security.require_encryption and security.tls_ca_file == "ca.pem"
     assert security.tls_client_cert == "cert.pem" and security.tls_client_key == "key.pem"
+
+
+def test_a_class_run_takes_no_link_out_of_a_submission(tmp_path: Path) -> None:
+    """backprop-grade reads each submission with the grader's rights: a link that leads out of
+    the submission's folder (to the kit's reference, to /etc) is not read, and is named; a
+    link to another file of the folder is taken as that file; a fifo is never opened."""
+    from conformance.grading.cli import collect
+    from conftest import ROOT
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "mlp.py").write_text("from helpers import *\n")
+    (folder / "helpers.py").symlink_to(ROOT / "reference" / "functions.py")
+    (folder / "notes.txt").symlink_to("/etc/hostname")
+    (folder / "same.py").symlink_to(folder / "mlp.py")
+    os.mkfifo(folder / "pipe.txt")
+    single = tmp_path / "single.py"
+    single.symlink_to(ROOT / "reference" / "network.py")
+    [(_, files, entry, problem, left_out), one] = collect([str(folder), str(single)], "mlp.py")
+    assert set(files) == {"mlp.py", "same.py"} and files["same.py"] == files["mlp.py"]
+    assert problem is None and entry == "mlp.py"
+    assert "helpers.py (a link to a file outside the submission's folder)" in left_out
+    assert "notes.txt (a link to a file outside the submission's folder)" in left_out
+    assert "pipe.txt (not a regular file)" in left_out
+    assert one[1] == {} and "grading does not follow it" in one[3]
