@@ -145,7 +145,7 @@ def test_attack_wins_under_process_isolation_alone(pytester, name: str) -> None:
             str(ROOT / "conformance" / "**" / "bp_attack_marker"), recursive=True
         ):
             os.remove(marker)
-        for path in glob.glob("/tmp/**/bp-fill-*", recursive=True):
+        for path in glob.glob("/tmp/**/bp-fill-*", recursive=True) + glob.glob("/dev/shm/bp-*"):
             os.remove(path)
     if listener is not None:
         listener.close()
@@ -184,7 +184,7 @@ def _nothing_left_behind(pytester, name: str, graded) -> None:
     for marker in markers:
         os.remove(marker)
     assert not markers, f"{name}: the submission wrote into the kit: {markers}"
-    filled = glob.glob("/tmp/**/bp-fill-*", recursive=True)
+    filled = glob.glob("/tmp/**/bp-fill-*", recursive=True) + glob.glob("/dev/shm/bp-fill-*")
     filled += glob.glob(str(pytester.path / "**" / "bp-fill-*"), recursive=True)
     for path in filled:
         os.remove(path)

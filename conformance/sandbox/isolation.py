@@ -99,7 +99,8 @@ def plan(settings: Settings, worker_py: Path) -> Plan:
                 f"{namespaces.version()}: PID, mount, network, IPC and UTS namespaces"
                 f"{'' if as_root else ' in a user namespace'}; the submission runs as {who}, "
                 f"sees only Python and the allowed packages, writes only a private "
-                f"{settings.tmp_mb} MiB /tmp, at most {settings.processes} processes, no network"
+                f"{settings.tmp_mb} MiB /tmp (and {namespaces.SHM_MB} MiB /dev/shm), at most "
+                f"{settings.processes} processes, no network"
             )
             return Plan(
                 namespaces.Isolation("namespaces", detail),

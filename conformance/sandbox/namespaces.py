@@ -39,6 +39,8 @@ PYTHON = os.path.normpath(os.path.abspath(sys.executable))
 ABSENT = Path(__file__).with_name("absent_package_init.txt")
 #: Where the worker's own files appear inside the sandbox.
 WORKER_ROOT = "/bp"
+#: Size of the sandbox's /dev/shm (its /tmp is Settings.tmp_mb).
+SHM_MB = 16
 #: Dedicated uids for workers of a root grader are drawn from here (no account has them).
 UID_BASE, UID_SPAN = 1_900_000_000, 200_000_000
 #: Files of /etc that Python, NumPy and Matplotlib read; the rest of /etc is not shown.
@@ -259,8 +261,11 @@ def command(box: Sandbox, worker_py: Path, argv: list[str]) -> list[str]:
     ]
     # The private tmpfs first: what is bound below /tmp (a virtual environment there, the
     # submission's folder) goes on top of it.
-    for place in ("/tmp", "/dev/shm"):  # writable by the worker's uid, like the real ones
-        args += ["--perms", "1777", "--size", str(box.tmp_mb << 20), "--tmpfs", place]
+    # Both writable by the worker's uid, like the real ones; /dev/shm only as large as POSIX
+    # semaphores and small shared buffers need, so that the sandbox's memory-backed storage
+    # is the /tmp the header states plus SHM_MB, not twice that.
+    for place, size_mb in (("/tmp", box.tmp_mb), ("/dev/shm", SHM_MB)):
+        args += ["--perms", "1777", "--size", str(size_mb << 20), "--tmpfs", place]
     # The submission's folders, then what may lie inside them (a virtual environment made in
     # the student's folder, the reference in a clone of the kit) on top.
     for copy, seen_at in box.submission:

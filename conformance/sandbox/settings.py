@@ -24,8 +24,8 @@ class Settings:
     #: "auto" (the OS sandbox where the machine allows it), "required" (refuse without it),
     #: or "process" (process isolation only).
     sandbox: str = "auto"
-    #: Size of the sandbox's private tmpfs (its /tmp, and its /dev/shm), and the bound on
-    #: its processes and threads.
+    #: Size of the sandbox's private /tmp (a tmpfs; its /dev/shm is a smaller one), and the
+    #: bound on its processes and threads.
     tmp_mb: int = 256
     processes: int = 128
     #: Files the submission must never see even where they lie in its folder (the points
