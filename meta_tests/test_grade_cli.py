@@ -408,3 +408,21 @@ def test_a_class_run_takes_no_link_out_of_a_submission(tmp_path: Path) -> None:
     assert "notes.txt (a link to a file outside the submission's folder)" in left_out
     assert "pipe.txt (not a regular file)" in left_out
     assert one[1] == {} and "grading does not follow it" in one[3]
+
+
+def test_row_names_differ_and_do_not_depend_on_the_order(tmp_path: Path) -> None:
+    """alice.py, alice.ipynb and a file a student named alice-2.py: each keeps a row of its
+    own, whatever the order of the arguments (a counter gave alice-2.py's row to the
+    notebook); folders of one name in two places are told apart by their path."""
+    from conformance.grading.cli import row_names
+
+    for name in ("alice.py", "alice.ipynb", "alice-2.py", "bob.py"):
+        (tmp_path / name).touch()
+    (tmp_path / "a" / "alice").mkdir(parents=True)
+    (tmp_path / "b" / "alice").mkdir(parents=True)
+    paths = [str(tmp_path / n) for n in ("alice.py", "alice.ipynb", "alice-2.py", "bob.py")]
+    named = dict(zip(paths, row_names(paths)))
+    assert list(named.values()) == ["alice.py", "alice.ipynb", "alice-2", "bob"]
+    assert dict(zip(paths[::-1], row_names(paths[::-1]))) == named
+    folders = [str(tmp_path / "a" / "alice"), str(tmp_path / "b" / "alice")]
+    assert row_names(folders) == ["a__alice", "b__alice"]

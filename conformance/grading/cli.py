@@ -208,6 +208,33 @@ def collect(
     return found
 
 
+def row_names(paths: list[str]) -> list[str]:
+    """A name for each submission (its row in grades.csv, its folder in the output): the file's
+    stem or the folder's name where no other submission has it, else a longer form, until all
+    differ: the name with its suffix, then the path from the submissions' common folder, then
+    the whole path ("/" as "__"). Never a counter, which would depend on the order of the
+    arguments and could give one student's row a name another student's file chose."""
+    resolved = [Path(p).resolve() for p in paths]
+    common = Path(os.path.commonpath(resolved)) if resolved else Path("/")
+    forms = [
+        lambda p: p.stem if not p.is_dir() else p.name,
+        lambda p: p.name,
+        lambda p: "__".join(p.relative_to(common).parts) if p != common else p.name,
+        lambda p: "__".join(p.parts[1:]),
+    ]
+    level = [0] * len(paths)
+    while True:
+        names = [forms[level[i]](p) for i, p in enumerate(resolved)]
+        seen: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            seen.setdefault(name, []).append(i)
+        clashes = [i for group in seen.values() if len(group) > 1 for i in group]
+        if not clashes or all(level[i] == len(forms) - 1 for i in clashes):
+            return names
+        for i in clashes:
+            level[i] = min(level[i] + 1, len(forms) - 1)
+
+
 def area_points(results: dict[str, Any]) -> dict[str, float]:
     points: dict[str, float] = {}
     for test in results.get("tests", []):
@@ -308,14 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     jobs = []
-    names: set[str] = set()
-    for name, files, entry, problem, left_out in collect(args.submissions, args.entry):
-        unique, k = name, 1
-        while unique in names:
-            k += 1
-            unique = f"{name}-{k}"
-        names.add(unique)
-        jobs.append(Job(unique, files, entry, pytest_options, args.timeout, problem, left_out))
+    submissions = list(dict.fromkeys(args.submissions))  # one given twice is graded once
+    found = collect(submissions, args.entry)
+    paths = {}
+    for name, (_, files, entry, problem, left_out) in zip(row_names(submissions), found):
+        paths[name] = submissions[len(jobs)]
+        jobs.append(Job(name, files, entry, pytest_options, args.timeout, problem, left_out))
 
     from conformance.contract import AREAS
 
@@ -345,8 +370,10 @@ def main(argv: list[str] | None = None) -> int:
         if client is not None:
             client.close()
 
+    for row in rows:
+        row["path"] = paths[row["submission"]]
     rows.sort(key=lambda r: r["submission"])
-    fields = ["submission", "score", *AREAS, "failures", "seconds"]
+    fields = ["submission", "path", "score", *AREAS, "failures", "seconds"]
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
