@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,19 @@ def grade(
         *([f"--hypothesis-profile={profile}"] if profile else []),
         *args,
     ]
-    if in_process:
-        result = pytester.runpytest_inprocess(*argv)
-    else:
-        result = pytester.runpytest_subprocess(*argv, timeout=600)
+    # As an autograder runs it: from a folder of the grader's, never the submission's (which
+    # grading refuses), here beside the test's folder, where the submissions are written.
+    grader = pytester.path.parent / f"{pytester.path.name}-grader"
+    grader.mkdir(exist_ok=True)
+    before = os.getcwd()
+    os.chdir(grader)
+    try:
+        if in_process:
+            result = pytester.runpytest_inprocess(*argv)
+        else:
+            result = pytester.runpytest_subprocess(*argv, timeout=600)
+    finally:
+        os.chdir(before)
     gs = json.loads(gradescope.read_text())
     pl = json.loads(prairielearn.read_text())
     strict_text(gs)
@@ -150,8 +160,6 @@ def worker_processes(impl: Path | str | None) -> list[int]:
     """Pids of grading workers of ``impl`` (None: graded by this process) still alive on this
     machine; there should be none after a run. Workers are labelled with their grader's pid
     and their implementation on their command line, outside the sandbox (bwrap's) and in it."""
-    import os
-
     from conformance.sandbox.process import WORKER
 
     label = (f"grader={os.getpid()} " if impl is None else f"impl={impl}").encode()
@@ -163,8 +171,6 @@ def sandboxed(gradescope: dict[str, Any]) -> bool:
     """Whether a run had the operating-system sandbox. Without it the tests that need it skip,
     except where CONFORMANCE_REQUIRE_SANDBOX is set (CI, which installs bubblewrap): there
     its absence fails."""
-    import os
-
     isolation = gradescope.get("extra_data", {}).get("isolation", "")
     if isolation.startswith("namespaces"):
         return True

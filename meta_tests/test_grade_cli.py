@@ -389,7 +389,7 @@ def test_a_class_run_takes_no_link_out_of_a_submission(tmp_path: Path) -> None:
     """backprop-grade reads each submission with the grader's rights: a link that leads out of
     the submission's folder (to the kit's reference, to /etc) is not read, and is named; a
     link to another file of the folder is taken as that file; a fifo is never opened."""
-    from conformance.grading.cli import collect
+    from conformance.grading.submissions import collect
     from conftest import ROOT
 
     folder = tmp_path / "sub"
@@ -414,7 +414,7 @@ def test_row_names_differ_and_do_not_depend_on_the_order(tmp_path: Path) -> None
     """alice.py, alice.ipynb and a file a student named alice-2.py: each keeps a row of its
     own, whatever the order of the arguments (a counter gave alice-2.py's row to the
     notebook); folders of one name in two places are told apart by their path."""
-    from conformance.grading.cli import row_names
+    from conformance.grading.submissions import row_names
 
     for name in ("alice.py", "alice.ipynb", "alice-2.py", "bob.py"):
         (tmp_path / name).touch()

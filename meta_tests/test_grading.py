@@ -352,3 +352,30 @@ def test_mounts_inside_a_submission_folder_get_their_mount_points(tmp_path: Path
     assert not (tmp_path / "elsewhere").exists()
     for folder in (copy, copy / ".venv"):
         assert folder.stat().st_mode & 0o011 == 0o011, oct(folder.stat().st_mode)
+
+
+def test_grading_refuses_to_start_inside_the_submissions_folder(pytester) -> None:
+    """Run from the submission's folder, pytest would read the folder's pytest.ini and import
+    its conftest.py in the grader (and ``python -m`` its modules): refused before either, with
+    the reason; run from another folder, a conftest.py in that folder is never imported."""
+    pytester.makepyfile(sub="from reference import *  # noqa: F403\n")
+    marker = pytester.path / "imported"
+    pytester.makeconftest(f"open({str(marker)!r}, 'w').close()\n")
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "conformance", "--grading", "--impl=sub.py", "--allow-import=reference",
+        f"--gradescope-json={pytester.path / 'r.json'}", "-m", "softmax",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*starts inside the submission's folder*"])
+    assert not marker.exists(), "the submission's conftest.py ran in the grader"
+    # From the folder above, with a conftest.py there too: graded, and nothing imported.
+    other = pytester.path / "class"
+    other.mkdir()
+    (other / "sub.py").write_text("from reference import *  # noqa: F403\n")
+    result = pytester.runpytest_subprocess(
+        "--pyargs", "conformance", "--grading", f"--impl={other / 'sub.py'}",
+        "--allow-import=reference", f"--gradescope-json={pytester.path / 'r.json'}",
+        "-m", "softmax",
+    )  # fmt: skip
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-2000:]
+    assert not marker.exists(), "a conftest.py outside the kit was imported in grading"

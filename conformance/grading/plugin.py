@@ -18,6 +18,7 @@ from conformance.contract import AREAS
 from conformance.core.implementation import ImplementationError, impl
 from conformance.core.outcomes import describe, student_text
 from conformance.diagnosis.plugin import diagnosis_of
+from conformance.grading import invocation
 from conformance.grading.points import load_table
 from conformance.grading.results import write_results
 from conformance.grading.scores import Check, Grading, compute, grading_of, state_key, summary_lines
@@ -99,6 +100,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="address-space limit of the worker (default: points file, 4096)",
     )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook imports the initial conftests
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    invocation.pin(early_config)
 
 
 # -- outcomes ------------------------------------------------------------------------------------
