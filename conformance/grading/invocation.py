@@ -8,11 +8,12 @@ grader's numpy. All of that happens in the grader, with its rights, before any s
 run from the submission's folder, the files beside the submission would be the grader's.
 
 So grading pins conftest discovery to the kit's package (no conftest.py outside it is ever
-imported), and refuses to run where the submission's files could be read as the grader's: from
-inside the submission's folder, or with a configuration file found there. The refusal stops an
-honest set-up that would be open to that; it cannot undo code a malicious folder already ran
-(an ini file's ``-p`` plugin, a shadowing module), which is why the README's recipes start the
-grader in a folder of the instructor's.
+imported), and an autograder's run (one that writes results files) refuses to start where the
+submission's files could be read as the grader's: inside the submission's folder, or with a
+configuration file found there (a run at the terminal is warned). The refusal stops an honest
+set-up that would be open to that; it cannot undo code a malicious folder already ran (an ini
+file's ``-p`` plugin, a shadowing module), which is why the README's recipes start the grader
+in a folder of the instructor's.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def pin(early_config: pytest.Config) -> None:
         early_config.invocation_params.dir,
         early_config.inipath,
     )
-    if why is not None:
-        raise pytest.UsageError(why)
+    if why is None:
+        return
+    if namespace.gradescope_json or namespace.prairielearn_json:
+        raise pytest.UsageError(why)  # an autograder's run
+    # Someone grading their own folder at the terminal: said, not refused.
+    early_config.issue_config_time_warning(pytest.PytestConfigWarning(why), stacklevel=2)
 
 
 def _as_path(arg: str) -> str:
