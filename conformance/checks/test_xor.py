@@ -14,6 +14,7 @@ from conformance import fixtures
 from conformance.helpers import network_helpers as nh
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import NetCase, reference_network
+from conformance.sandbox.remote import run_loop
 
 pytestmark = pytest.mark.training
 
@@ -30,8 +31,13 @@ XOR_PERMUTATIONS = dict(zip(fixtures.XOR_START_SEEDS, ([0, 1, 2, 3], [2, 0, 3, 1
 
 def train_xor(net, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """5000 train_step calls as a student's loop makes them: the same X and Y objects each
-    time. Returns the losses at XOR_CHECKPOINTS and the final predictions."""
-    losses = [float(net.train_step(X, Y, fixtures.XOR_LR)) for _ in range(fixtures.XOR_STEPS)]
+    time (one loop where the submission runs). Returns the losses at XOR_CHECKPOINTS and the
+    final predictions."""
+    values, failure = run_loop("repeat", net, "train_step", (X, Y, fixtures.XOR_LR),
+                               fixtures.XOR_STEPS, False)  # fmt: skip
+    losses = [float(got) for got in values]
+    if failure is not None:
+        raise failure
     return np.array([losses[k - 1] for k in XOR_CHECKPOINTS]), np.asarray(net.predict(X.copy()))
 
 

@@ -11,7 +11,8 @@ import numpy as np
 from conformance.core.implementation import impl as bp
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers import recognisers
-from conformance.helpers.numerics import FD_STEP, NetCase, central_difference, reference_network
+from conformance.helpers.numerics import FD_STEP, NetCase, from_stencil, reference_network, stencil
+from conformance.sandbox.remote import run_loop
 
 HINT_SHAPES = "weights[i] is (n_out, n_in), biases[i] is (n_out, 1); dW, db match them"
 ONE_NUMBER_DB = (
@@ -40,9 +41,11 @@ def build(case: NetCase) -> Any:
     __tracebackhide__ = True
     net = bp.NeuralNetwork(list(case.layers))
     check_parameters(net, case.layers)
+    # Each list read once: in grading mode every attribute read is a round trip.
+    weights, biases = net.weights, net.biases
     for i, (W, b) in enumerate(zip(case.weights, case.biases)):
-        net.weights[i] = W.copy()
-        net.biases[i] = b.copy()
+        weights[i] = W.copy()
+        biases[i] = b.copy()
     return net
 
 
@@ -50,8 +53,9 @@ def check_parameters(net: Any, layers: list[int]) -> None:
     """weights and biases are lists of float64 arrays of the contract's shapes."""
     __tracebackhide__ = True
     call = f"NeuralNetwork({layers})"
-    for attr in ("weights", "biases"):
-        value = getattr(net, attr, None)
+    # Each list read once: in grading mode every attribute read is a round trip.
+    lists = {attr: getattr(net, attr, None) for attr in ("weights", "biases")}
+    for attr, value in lists.items():
         if not isinstance(value, list) or len(value) != len(layers) - 1:
             ph.fail(
                 f"{call}.{attr}={type(value).__name__} of length "
@@ -61,11 +65,11 @@ def check_parameters(net: Any, layers: list[int]) -> None:
                 hint=HINT_SHAPES,
             )
     expected = [s for n_in, n_out in zip(layers, layers[1:]) for s in ((n_out, n_in), (n_out, 1))]
-    got = [np.shape(p) for pair in zip(net.weights, net.biases) for p in pair]
+    got = [np.shape(p) for pair in zip(lists["weights"], lists["biases"]) for p in pair]
     hint = recognisers.layout(got, expected) or HINT_SHAPES
     for i, (n_in, n_out) in enumerate(zip(layers, layers[1:])):
         for attr, shape in (("weights", (n_out, n_in)), ("biases", (n_out, 1))):
-            value = getattr(net, attr)[i]
+            value = lists[attr][i]
             ph.as_array(f"{call}.{attr}[{i}]", value, shape=shape, call=call, hint=hint)
 
 
@@ -86,7 +90,12 @@ def forward(net: Any, case: NetCase, X: np.ndarray | None = None) -> np.ndarray:
 
 def loss(net: Any, case: NetCase, y_pred: np.ndarray) -> float:
     __tracebackhide__ = True
-    got = net.cross_entropy_loss(y_pred, case.Y.copy())
+    return loss_value(case, net.cross_entropy_loss(y_pred, case.Y.copy()))
+
+
+def loss_value(case: NetCase, got: Any) -> float:
+    """What net.cross_entropy_loss returned on the case, checked to be one float."""
+    __tracebackhide__ = True
     return ph.as_float(
         "net.cross_entropy_loss(y_pred, Y)",
         got,
@@ -141,25 +150,23 @@ def shape_hint(attr: str, got: tuple[int, ...], expected: tuple[int, ...]) -> st
 
 
 def numeric_gradients(case: NetCase) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Central differences of net.cross_entropy_loss(net.forward(X), Y) for every parameter."""
+    """Central differences of net.cross_entropy_loss(net.forward(X), Y) for every parameter,
+    each array's stencil one loop where the submission runs (loops.losses_at), every loss
+    checked here as a single call's is."""
+    __tracebackhide__ = True
     net = build(case)
 
-    def loss_at(kind: str, i: int):
-        params = net.weights if kind == "W" else net.biases
-        original = params[i]
-
-        def f(p: np.ndarray) -> float:
-            params[i] = p
-            try:
-                return loss(net, case, np.asarray(net.forward(case.X.copy())))
-            finally:
-                params[i] = original
-
-        return f
+    def along(attr: str, i: int, x: np.ndarray) -> np.ndarray:
+        __tracebackhide__ = True
+        values, failure = run_loop("losses_at", net, attr, i, stencil(x, FD_STEP), case.X, case.Y)
+        losses = [loss_value(case, got) for got in values]
+        if failure is not None:
+            raise failure
+        return from_stencil(losses, x.shape, FD_STEP)
 
     n = len(case.weights)
-    dW = [central_difference(loss_at("W", i), case.weights[i], FD_STEP) for i in range(n)]
-    db = [central_difference(loss_at("b", i), case.biases[i], FD_STEP) for i in range(n)]
+    dW = [along("weights", i, case.weights[i]) for i in range(n)]
+    db = [along("biases", i, case.biases[i]) for i in range(n)]
     return dW, db
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,12 +54,28 @@ def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     ``f`` always receives a fresh array, so an implementation cannot alias or mutate ``x``.
     """
     x = np.array(x, dtype=np.float64)
-    grad = np.empty_like(x)
+    return from_stencil([f(p) for p in stencil(x, h)], x.shape, h)
+
+
+def stencil(x: np.ndarray, h: float) -> list[np.ndarray]:
+    """The points central_difference evaluates, in its order: x + h e_i, then x − h e_i, for
+    every entry i of x (np.ndindex order), each a fresh float64 array."""
+    x = np.array(x, dtype=np.float64)
+    points = []
     for i in np.ndindex(x.shape):
         xp, xm = x.copy(), x.copy()
         xp[i] += h
         xm[i] -= h
-        grad[i] = (f(xp) - f(xm)) / (2 * h)
+        points += [xp, xm]
+    return points
+
+
+def from_stencil(values: list[Any], shape: tuple[int, ...], h: float) -> np.ndarray:
+    """The central differences (f(x + h e_i) − f(x − h e_i)) / 2h from f's ``values`` at the
+    points of stencil(x, h), x of ``shape``."""
+    grad = np.empty(shape, dtype=np.float64)
+    for k, i in enumerate(np.ndindex(shape)):
+        grad[i] = (values[2 * k] - values[2 * k + 1]) / (2 * h)
     return grad
 
 

@@ -4,8 +4,8 @@ The worker runs under ``bwrap`` in new PID, mount, network, IPC, UTS (and, where
 not root, user) namespaces. Its file system is built from nothing: the system's libraries,
 the Python runtime, site-packages with the forbidden packages and the kit emptied (each of
 their folders holds only an ``__init__`` that fails to import, so their code is nowhere in
-the view), the worker's own three pieces (worker.py, the wire package, the notebook reader),
-the submission's private copy, and one size-limited tmpfs at /tmp, its only writable place,
+the view), the worker's own four pieces (worker.py, its loops, the wire package, the notebook
+reader), the submission's private copy, and one size-limited tmpfs at /tmp, its only writable place,
 discarded with the sandbox. There is no network, only a loopback of its own.
 
 As root (Gradescope, PrairieLearn, a container), bwrap keeps no user namespace: it sets the
@@ -21,6 +21,7 @@ Nothing here runs the submission or trusts it: the view is computed in the grade
 
 from __future__ import annotations
 
+import csv
 import functools
 import os
 import random
@@ -31,6 +32,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 #: The interpreter the worker runs, as a clean absolute path (``../venv/bin/python`` would
 #: name a folder the sandbox does not have); not resolved, which would leave the venv.
@@ -143,7 +145,7 @@ def hidden_entries(site_dir: Path, hidden: set[str]) -> set[str]:
         dists = []
     for dist in dists:
         name = _normal(dist.metadata.get("Name") or "")
-        tops = {f.parts[0] for f in dist.files or () if f.parts}
+        tops = _top_entries(dist)
         provided = {t.split(".")[0] for t in tops} | {
             line.strip() for line in (dist.read_text("top_level.txt") or "").splitlines()
         }
@@ -160,6 +162,16 @@ def hidden_entries(site_dir: Path, hidden: set[str]) -> set[str]:
             out.add(entry)
     # A distribution's files may lie outside the folder (its scripts: "../../../bin/x").
     return (out & entries) - set(WORKER_NEEDS)
+
+
+def _top_entries(dist: Any) -> set[str]:
+    """The first path component of every file a distribution installed. Read from its RECORD
+    as CSV where it has one: ``dist.files`` makes a path object per file, seconds for torch's
+    tens of thousands, at every grading run's start."""
+    record = dist.read_text("RECORD")
+    if record is None:
+        return {f.parts[0] for f in dist.files or () if f.parts}
+    return {row[0].split("/", 1)[0] for row in csv.reader(record.splitlines()) if row and row[0]}
 
 
 def site_dirs() -> list[Path]:
@@ -213,10 +225,12 @@ def python_view(hidden: frozenset[str]) -> tuple[str, ...]:
 
 
 def worker_view(worker_py: Path) -> list[str]:
-    """worker.py, the wire package and the notebook reader, laid out as worker.py expects."""
+    """worker.py, its loops, the wire package and the notebook reader, laid out as worker.py
+    expects."""
     here = worker_py.parent
     return [
         *_bind(worker_py, f"{WORKER_ROOT}/sandbox/worker.py"),
+        *_bind(here / "loops.py", f"{WORKER_ROOT}/sandbox/loops.py"),
         *_bind(here / "wire", f"{WORKER_ROOT}/sandbox/wire"),
         *_bind(here.parent / "notebook", f"{WORKER_ROOT}/notebook"),
     ]

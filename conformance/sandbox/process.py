@@ -268,11 +268,13 @@ class Worker:
         return target(*args, **kwargs)
 
     # -- requests -------------------------------------------------------------------------------
-    def request(self, op: str, what: str, body: dict[str, Any]) -> Any:
+    def request(self, op: str, what: str, body: dict[str, Any], ticks: int = 0) -> Any:
         """Send request ``op`` (body: field → value); map every way it can fail to a
-        SubmissionError for the student, who reads ``what`` as the call that failed."""
+        SubmissionError for the student, who reads ``what`` as the call that failed. A loop's
+        request allows ``ticks`` progress notes, each of which restarts the call time limit."""
         if self.dead:
             raise SubmissionDied(self.dead)
+        self.channel.ticks_left = ticks
         try:
             return self.channel.request(op, body)
         except wire.RemoteError as err:
@@ -305,6 +307,8 @@ class Worker:
             # is unknown, so it goes.
             self.kill(f"{what} was interrupted by the grader's time limit")
             raise
+        finally:
+            self.channel.ticks_left = 0
 
     def _wait_exit(self) -> int | None:
         try:

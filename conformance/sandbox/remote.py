@@ -16,8 +16,8 @@ import inspect
 import weakref
 from typing import Any
 
-from conformance.sandbox import wire
-from conformance.sandbox.errors import SubmissionDied, SubmissionError
+from conformance.sandbox import loops, wire
+from conformance.sandbox.errors import SubmissionDied, SubmissionError, raised_class
 from conformance.sandbox.isolation import Plan, SandboxUnavailable, plan
 from conformance.sandbox.process import (
     KIT_MODULES,
@@ -39,6 +39,7 @@ __all__ = [
     "SandboxUnavailable",
     "Settings",
     "SubmissionError",
+    "run_loop",
 ]
 
 #: More than the suite's number of checks: a submission that dies in every check still gets
@@ -227,6 +228,43 @@ def _make_list(worker: Worker, key: tuple[str, int], items: list[Any]) -> Remote
     mirror.worker = worker
     weakref.finalize(mirror, worker.endpoint.forget_proxy, *key)
     return mirror
+
+
+def run_loop(name: str, target: Any, *args: Any) -> tuple[list[Any], BaseException | None]:
+    """``loops.LOOPS[name](target, *args)`` where the submission runs: in its worker, as one
+    request, when ``target`` is one of its objects there; else here. Returns the values its
+    calls returned, up to the first that raised, and that call's exception as a single call
+    raises it (None if none did)."""
+    run, calls_of = loops.LOOPS[name]
+    if not isinstance(target, RemoteObject):
+        values, failure = run(target, *args)
+        return values, None if failure is None else failure[0]
+    worker = target._bp_live()
+    calls, methods = calls_of(target, *args)
+    kind = target._bp_type
+    reply = worker.request(
+        proto.LOOP,
+        f"a call of {kind}.{methods} (one of {calls} in a loop)",
+        {proto.TARGET: target, proto.NAME: name, proto.ARGS: args},
+        ticks=calls,
+    )
+    if not (
+        isinstance(reply, tuple)
+        and len(reply) == 3
+        and isinstance(reply[0], tuple)
+        and len(reply[0]) <= calls
+        and (reply[1] is None or isinstance(reply[1], dict))
+        and (reply[1] is None) == (reply[2] is None)
+    ):
+        worker.kill(f"the submission's process sent an invalid reply to a loop of {calls} calls")
+        raise SubmissionDied(worker.dead)
+    values, info, call = reply
+    if info is None:
+        return list(values), None
+    type_name = str(info.get(proto.ERR_TYPE, "Exception"))[:80]
+    message = f"{kind}.{str(call)[:80]} raised {type_name}: {info.get(proto.ERR_MSG, '')!s}"
+    failure = raised_class(type_name)(message, type_name, str(info.get(proto.ERR_TB, "")))
+    return list(values), failure
 
 
 class Remote:

@@ -1,9 +1,9 @@
 """The worker process of grading mode: it imports the submission and runs its calls.
 
 Started by the grader (process.py) as ``python -I <this file> FD_IN FD_OUT`` in a new session.
-It loads only the standard library, NumPy and the ``wire`` package (by path, under a private
-name, so that neither the kit nor its reference is importable through it), then serves
-requests until told to exit or until the grader's end of the pipe closes.
+It loads only the standard library, NumPy, the ``wire`` package and ``loops.py`` (by path, under
+private names, so that neither the kit nor its reference is importable through them), then
+serves requests until told to exit or until the grader's end of the pipe closes.
 
 The grader imports this module too (its guard imports every module of the kit) but never
 runs it: importing it loads nothing; ``main`` does.
@@ -27,11 +27,14 @@ WIRE_NAME = "_bp_wire"
 
 #: The private name the kit's notebook package is loaded under (for a notebook submission).
 NOTEBOOK_NAME = "_bp_notebook"
+#: The private name of the loops that run here as one request each (loops.py).
+LOOPS_NAME = "_bp_loops"
 
-#: The wire package and its protocol words, set by main() (so that importing this module
-#: loads nothing).
+#: The wire package, its protocol words and the loops, set by main() (so that importing this
+#: module loads nothing).
 wire: Any = None
 proto: Any = None
+loops: Any = None
 
 
 def _load_package(name: str, folder: Path) -> Any:
@@ -45,6 +48,15 @@ def _load_package(name: str, folder: Path) -> Any:
     sys.modules[name] = package
     spec.loader.exec_module(package)  # type: ignore[union-attr]
     return package
+
+
+def _load_module(name: str, path: Path) -> Any:
+    """One file of the kit loaded by its path under a private name."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[name] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 def _load_notebook_reader() -> Any:
@@ -260,6 +272,16 @@ class Worker:
             else:
                 getattr(target, method)(*args)
             return None
+        if op == proto.LOOP:
+            name = field(proto.NAME)
+            if name not in loops.LOOPS:
+                raise TypeError(f"no loop {name!r}")
+            run, _ = loops.LOOPS[name]
+            values, failure = run(target, *(field(proto.ARGS) or ()), tick=self.channel.tick)
+            if failure is None:
+                return (tuple(values), None, None)
+            err, call = failure
+            return (tuple(values), wire.error_info(err, True), call)
         if op == proto.SIGNATURE:
             import inspect
 
@@ -280,9 +302,10 @@ class Worker:
 
 
 def main() -> None:
-    global wire, proto
+    global wire, proto, loops
     wire = _load_package(WIRE_NAME, _HERE / "wire")
     proto = wire.protocol
+    loops = _load_module(LOOPS_NAME, _HERE / "loops.py")
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent()
     worker = Worker(fd_in, fd_out)

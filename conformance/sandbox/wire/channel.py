@@ -76,6 +76,9 @@ class Channel:
         self.on_header: Any = None
         #: Adds fields to every frame sent (the worker adds its notes of refused imports).
         self.extra_header: Any = None
+        #: How many TICK frames the peer may still send before the reply now awaited: each
+        #: restarts the wait, so a peer may only send as many as the request allows.
+        self.ticks_left = 0
 
     def send(self, message: dict[str, Any], body: dict[str, Any]) -> None:
         header, blobs = self.endpoint.pack(message, body)
@@ -85,6 +88,10 @@ class Channel:
         if self.extra_header is not None:
             header.update(self.extra_header())
         write_frame(self.fd_out, header, blobs)
+
+    def tick(self) -> None:
+        """Tell the peer that work on its request goes on (one call of a loop returned)."""
+        self._write({proto.KIND: proto.TICK}, [])
 
     def request(self, op: str, body: dict[str, Any]) -> Any:
         """Send request ``op`` with ``body`` (field → value); its reply's value, or
@@ -111,6 +118,11 @@ class Channel:
         header, blobs = read_frame(self.fd_in, self.timeout)
         if self.on_header is not None:
             self.on_header(header)
+        if header.get(proto.KIND) == proto.TICK and replies:
+            if self.ticks_left <= 0 or blobs:
+                raise WireError("a progress note the request did not allow")
+            self.ticks_left -= 1
+            return False, None
         self.endpoint.unpack(header, blobs)
         try:
             kind = header.get(proto.KIND)

@@ -14,10 +14,12 @@ WORKER = "w"
 SIDES = (GRADER, WORKER)
 
 # -- frame header keys -----------------------------------------------------------------------------
-#: The frame's kind: REQ or REP.
+#: The frame's kind: REQ, REP, or TICK (the worker's note, during a LOOP, that one more call of
+#: the submission returned: it restarts the grader's wait, at most once per call of the loop).
 KIND = "k"
 REQ = "req"
 REP = "rep"
+TICK = "tick"
 #: A request's operation (one of the requests below).
 OP = "op"
 #: A reply's value, or the error its request raised (an error-info object).
@@ -40,6 +42,7 @@ GETATTR = "getattr"  # getattr(TARGET, NAME)
 SETATTR = "setattr"  # setattr(TARGET, NAME, VALUE)
 LISTOP = "listop"  # a mutation of a list the worker owns: TARGET.NAME(*ARGS) (LIST_METHODS)
 SIGNATURE = "signature"  # inspect.signature(TARGET) as (name, kind, has default, default)
+LOOP = "loop"  # loops.LOOPS[NAME](TARGET, *ARGS): (values, error-info or None, the call's name)
 EXIT = "exit"  # end the worker; never answered
 
 #: LISTOP's NAME for ``lst[start:stop:step] = values`` (ARGS: (start, stop, step), values).

@@ -1,0 +1,98 @@
+"""Loops that call the submission thousands of times, run where the submission runs.
+
+In grading mode each loop is one request to the worker (worker.py loads this file by its path),
+so 5000 training steps cost one round trip instead of 5000; in-process the checks call the same
+functions directly, so both modes make the very same calls, with the same arguments, in the
+same order. A loop returns what the submission returned, call by call, and the grader validates
+and judges every value exactly as it would a single call's: nothing here knows an expected
+value, and a submission that rewrites these functions in its own process gains nothing it could
+not get by returning other numbers from its own methods.
+
+This file imports only the standard library and NumPy (the worker cannot import the kit). Each
+loop stops at the first call that raises and returns ``(values, failure)``: the values of the
+calls before it and ``(the exception, the call that raised it)``, or None. ``tick``, where
+given, is called after each call of the submission: in the worker it tells the grader that a
+call returned, so that each call keeps its own time limit however long the loop runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+Failure = tuple[BaseException, str] | None
+
+
+def repeat(
+    target: Any,
+    name: str,
+    args: Sequence[Any],
+    count: int,
+    fresh: bool,
+    tick: Callable[[], None] | None = None,
+) -> tuple[list[Any], Failure]:
+    """``target.name(*args)`` ``count`` times, as a student's training loop calls it: the same
+    argument objects every time, or with ``fresh`` a new copy of each array argument for each
+    call (a loop that writes ``X.copy()``)."""
+    values: list[Any] = []
+    for _ in range(count):
+        call_args = [a.copy() if fresh and isinstance(a, np.ndarray) else a for a in args]
+        try:
+            values.append(getattr(target, name)(*call_args))
+        except Exception as err:
+            return values, (err, name)
+        if tick is not None:
+            tick()
+    return values, None
+
+
+def losses_at(
+    net: Any,
+    attr: str,
+    index: int,
+    points: Sequence[Any],
+    X: np.ndarray,
+    Y: np.ndarray,
+    tick: Callable[[], None] | None = None,
+) -> tuple[list[Any], Failure]:
+    """For each array p of ``points``: ``net.<attr>[index] = p``, then
+    ``net.cross_entropy_loss(np.asarray(net.forward(X.copy())), Y.copy())``, then the original
+    array put back: the loss as a function of one parameter array, at each point of a
+    finite-difference stencil."""
+    params = getattr(net, attr)
+    original = params[index]
+    losses: list[Any] = []
+    for p in points:
+        params[index] = p
+        step = "forward"
+        try:
+            y_pred = net.forward(X.copy())
+            if tick is not None:
+                tick()
+            step = "cross_entropy_loss"
+            losses.append(net.cross_entropy_loss(np.asarray(y_pred), Y.copy()))
+            if tick is not None:
+                tick()
+        except Exception as err:
+            return losses, (err, step)
+        finally:
+            params[index] = original
+    return losses, None
+
+
+def repeat_calls(target: Any, name: str, args: Any, count: int, fresh: bool) -> tuple[int, str]:
+    return int(count), name
+
+
+def losses_at_calls(
+    net: Any, attr: str, index: int, points: Sequence[Any], X: Any, Y: Any
+) -> tuple[int, str]:
+    return 2 * len(points), "forward/cross_entropy_loss"
+
+
+#: The loops a request may name, each with what it calls for its arguments: how many calls of
+#: the submission (the most ticks the grader accepts while it runs), and of which methods.
+LOOPS: dict[str, tuple[Callable[..., tuple[list[Any], Failure]], Callable[..., tuple[int, str]]]]
+LOOPS = {"repeat": (repeat, repeat_calls), "losses_at": (losses_at, losses_at_calls)}
