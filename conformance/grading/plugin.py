@@ -26,6 +26,11 @@ from conformance.sandbox.errors import SubmissionDied, SubmissionError
 from conformance.sandbox.private import left_out_note
 from conformance.sandbox.remote import KIT_MODULES, SandboxUnavailable, Settings
 
+#: Seconds a run may spend on the checks of one submission: with the start-up and the results
+#: files, a run ends well inside Gradescope's default limit of 10 minutes, and a correct
+#: submission needs a tenth of it.
+DEFAULT_BUDGET_S = 240.0
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance grading", "backprop conformance kit: grading mode")
@@ -100,6 +105,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="address-space limit of the worker (default: points file, 4096)",
     )
+    group.addoption(
+        "--grading-budget",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help=f"time for grading one submission, from the start of the run: once spent, the "
+        f"checks not yet run fail as 'not run' and no call runs past it; 0: none (default: "
+        f"{DEFAULT_BUDGET_S:g})",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own hook imports the initial conftests
@@ -173,7 +187,14 @@ def settings_for(config: pytest.Config, areas: dict[str, str], spec: str | None)
     config.stash[state_key] = grading
     write_results(grading, final=False)
     points = config.getoption("points")
+    budget = config.getoption("grading_budget")
+    budget = DEFAULT_BUDGET_S if budget is None else budget
+    if not budget >= 0:
+        raise pytest.UsageError(f"--grading-budget={budget:g}: give seconds, or 0 for none")
+    grading.budget = budget
     return Settings(
+        deadline=grading.started + budget if budget else None,
+        budget=grading.budget_name,
         path=None,
         module=None,
         sys_path=[],
@@ -227,6 +248,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             hidden=grading.table.is_hidden(cid),
             fixed=grading.table.fixed_points(cid),
         )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A check that would start after the time budget is spent fails, not run."""
+    grading = grading_of(item.config)
+    if grading is None or item.nodeid not in grading.checks:
+        return
+    if not grading.budget_spent():
+        grading.checks_started += 1
+        return
+    raise pytest.fail.Exception(
+        f"not run: {grading.budget_name} was spent after {grading.checks_started} of "
+        f"{len(grading.checks)} checks",
+        pytrace=False,
+    )
 
 
 @pytest.hookimpl(wrapper=True)

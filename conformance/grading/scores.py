@@ -44,6 +44,16 @@ class Grading:
     #: and the notes of what was accepted; set when the run ends.
     diagnosis: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
+    #: Seconds the run may spend on the checks (0: no limit), from ``started``.
+    budget: float = 0.0
+    checks_started: int = 0
+
+    @property
+    def budget_name(self) -> str:
+        return f"the time budget for grading (--grading-budget={self.budget:g} s)"
+
+    def budget_spent(self) -> bool:
+        return bool(self.budget) and time.monotonic() - self.started >= self.budget
 
     @property
     def bypassed(self) -> bool:

@@ -143,14 +143,37 @@ def _kit_paths() -> list[str]:
     return found
 
 
+class CallHistory:
+    """What the submission's calls did across its workers: the calls that returned (or
+    raised), and those that hung, with why. A call that hung and has never returned is not
+    made again: it would hang again, and a submission that hangs in every call would cost the
+    time limit in every check (half an hour over the suite) where its twin that raises costs
+    nothing, for the same checks failed."""
+
+    def __init__(self) -> None:
+        self.returned: set[str] = set()
+        self.hung: dict[str, str] = {}
+
+    def refused(self, key: str) -> str | None:
+        return self.hung[key] if key in self.hung and key not in self.returned else None
+
+
 class Worker:
     """One worker process and its channel. ``make_proxy`` (this worker, owner, number, type
     name, callable, method names) and ``make_list`` (this worker, handle, items) make the
     stand-ins for the worker's objects and lists."""
 
-    def __init__(self, settings: Settings, make_proxy: Any, make_list: Any, plan: Plan):
+    def __init__(
+        self,
+        settings: Settings,
+        make_proxy: Any,
+        make_list: Any,
+        plan: Plan,
+        history: CallHistory | None = None,
+    ):
         self.settings = settings
         self.plan = plan
+        self.history = history or CallHistory()
         self.dead: str | None = None
         self.forbidden: list[dict[str, str]] = []
         self.cwd = tempfile.TemporaryDirectory(prefix="bp-worker-")
@@ -271,13 +294,28 @@ class Worker:
     def request(self, op: str, what: str, body: dict[str, Any], ticks: int = 0) -> Any:
         """Send request ``op`` (body: field → value); map every way it can fail to a
         SubmissionError for the student, who reads ``what`` as the call that failed. A loop's
-        request allows ``ticks`` progress notes, each of which restarts the call time limit."""
+        request allows ``ticks`` progress notes, each of which restarts the call time limit.
+        No call runs past the grading budget's deadline, and a call that hung before and
+        never returned is not made (CallHistory)."""
         if self.dead:
             raise SubmissionDied(self.dead)
+        s, history = self.settings, self.history
+        if (why := history.refused(what)) is not None:
+            raise SubmissionDied(f"{what} was not called: {why}")
+        limit, cut = s.call_timeout, False
+        if s.deadline is not None:
+            left = s.deadline - time.monotonic()
+            if left <= 0:
+                raise SubmissionDied(f"not run: {s.budget} was spent before {what}")
+            limit, cut = min(limit, left), left < limit
         self.channel.ticks_left = ticks
+        self.channel.timeout = limit + (proto.TICK_INTERVAL if ticks else 0)
         try:
-            return self.channel.request(op, body)
+            value = self.channel.request(op, body)
+            history.returned.add(what)
+            return value
         except wire.RemoteError as err:
+            history.returned.add(what)
             info = err.info
             type_name = info.get(proto.ERR_TYPE, "Exception")
             tb = info.get(proto.ERR_TB, "")
@@ -285,9 +323,19 @@ class Worker:
                 f"{what} raised {type_name}: {info.get(proto.ERR_MSG, '')}", type_name, tb
             ) from None
         except wire.Deadline:
+            if cut:
+                self.kill(
+                    f"{s.budget} was spent during {what}, so the submission's process was stopped"
+                )
+                raise SubmissionDied(self.dead) from None
+            history.hung.setdefault(
+                what,
+                f"it did not return within {s.call_timeout:g} s earlier in this run, and has "
+                "not returned since",
+            )
             self.kill(
-                f"{what} did not return within {self.settings.call_timeout:g} s, so the "
-                "submission's process was stopped"
+                f"{what} did not return within {s.call_timeout:g} s, so the submission's "
+                "process was stopped"
             )
             raise SubmissionDied(self.dead) from None
         except wire.PeerGone:
@@ -309,6 +357,7 @@ class Worker:
             raise
         finally:
             self.channel.ticks_left = 0
+            self.channel.timeout = self.settings.call_timeout
 
     def _wait_exit(self) -> int | None:
         try:

@@ -23,6 +23,7 @@ from conformance.sandbox.process import (
     KIT_MODULES,
     OUTPUT_KEPT,
     WORKER,
+    CallHistory,
     Settings,
     Worker,
     become_subreaper,
@@ -285,6 +286,8 @@ class Remote:
         self.given_up: str | None = None
         #: How workers are isolated: decided at the first start, before the submission runs.
         self.plan: Plan | None = None
+        #: Which calls returned and which hung, across this submission's workers.
+        self.history = CallHistory()
         become_subreaper()
 
     def start(self) -> Any:
@@ -307,7 +310,7 @@ class Remote:
         if self.plan is None:
             self.plan = plan(s, WORKER)  # SandboxUnavailable: --sandbox=required, --worker-user
         try:
-            worker = Worker(s, _make_proxy, _make_list, self.plan)
+            worker = Worker(s, _make_proxy, _make_list, self.plan, self.history)
         except OSError as err:  # the grader's set-up, not the submission's fault
             self.given_up = (
                 f"the grader could not start its worker process ({err}); with --worker-user, "

@@ -35,3 +35,7 @@ class Settings:
     kit_allowed: list[str] = field(default_factory=list)
     #: The worker's uid, this run's alone (a root grader; None: drawn at random).
     uid: int | None = None
+    #: When grading's time budget runs out (time.monotonic()), or None: no call runs past it.
+    deadline: float | None = None
+    #: How the budget is named in messages (the option that set it).
+    budget: str = ""

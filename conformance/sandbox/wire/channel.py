@@ -7,6 +7,7 @@ serving the peer's nested requests (callbacks) meanwhile. The worker's whole lif
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -79,6 +80,7 @@ class Channel:
         #: How many TICK frames the peer may still send before the reply now awaited: each
         #: restarts the wait, so a peer may only send as many as the request allows.
         self.ticks_left = 0
+        self._last_sent = 0.0
 
     def send(self, message: dict[str, Any], body: dict[str, Any]) -> None:
         header, blobs = self.endpoint.pack(message, body)
@@ -88,10 +90,13 @@ class Channel:
         if self.extra_header is not None:
             header.update(self.extra_header())
         write_frame(self.fd_out, header, blobs)
+        self._last_sent = time.monotonic()
 
     def tick(self) -> None:
-        """Tell the peer that work on its request goes on (one call of a loop returned)."""
-        self._write({proto.KIND: proto.TICK}, [])
+        """Tell the peer that work on its request goes on (one call of a loop returned), where
+        TICK_INTERVAL has passed since the last frame sent."""
+        if time.monotonic() - self._last_sent >= proto.TICK_INTERVAL:
+            self._write({proto.KIND: proto.TICK}, [])
 
     def request(self, op: str, body: dict[str, Any]) -> Any:
         """Send request ``op`` with ``body`` (field → value); its reply's value, or

@@ -20,6 +20,10 @@ KIND = "k"
 REQ = "req"
 REP = "rep"
 TICK = "tick"
+#: The worker ticks only where this many seconds have passed since its last frame, and the
+#: grader waits that much longer than the call time limit for each tick: every call of a loop
+#: then gets at least the limit (and at most this much more), at a few ticks per second.
+TICK_INTERVAL = 0.05
 #: A request's operation (one of the requests below).
 OP = "op"
 #: A reply's value, or the error its request raised (an error-info object).

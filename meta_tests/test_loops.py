@@ -1,0 +1,211 @@
+"""Loops that run where the submission runs (conformance.sandbox.loops): the same calls in the
+worker as in-process, each call with its own time limit, no more progress notes than calls,
+and the calls that hung not made again."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conformance.helpers.numerics import central_difference
+from conformance.sandbox.errors import SubmissionDied, SubmissionRaised
+from conformance.sandbox.remote import Remote, run_loop
+from conformance.sandbox.settings import Settings
+
+SUBMISSION = """
+import time
+import numpy as np
+
+class Net:
+    def __init__(self):
+        self.calls = []
+        self.weights = [np.ones((2, 2))]
+
+    def step(self, x, lr):
+        x += 1.0  # the same x every call, as a student's loop passes it
+        self.calls.append(float(x.sum()))
+        if len(self.calls) == FAIL_AT:
+            raise ValueError(f"call {len(self.calls)}")
+        return float(x.sum() * lr)
+
+    def nap(self, seconds):
+        time.sleep(seconds)
+        return seconds
+
+    def forward(self, X):
+        return self.weights[0] @ X
+
+    def cross_entropy_loss(self, y, Y):
+        return float(np.sum(y * Y))
+
+    def flood_ticks(self):
+        import gc
+        for o in gc.get_objects():
+            if type(o).__name__ == "Channel":
+                for _ in range(50):
+                    o._last_sent = 0.0
+                    o.tick()
+        return 0
+
+def hang():
+    while True:
+        pass
+
+def hang_once(flag):
+    if flag:
+        while True:
+            pass
+    return 1
+
+FAIL_AT = 0
+"""
+
+
+def _write(tmp_path: Path, fail_at: int = 0) -> Path:
+    path = tmp_path / "loopy.py"
+    path.write_text(textwrap.dedent(SUBMISSION).replace("FAIL_AT = 0", f"FAIL_AT = {fail_at}"))
+    return path
+
+
+def _in_process(path: Path):
+    spec = importlib.util.spec_from_file_location(f"loopy_{id(path)}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def remote_for():
+    started = []
+
+    def start(path: Path, call_timeout: float = 10.0) -> Remote:
+        settings = Settings(
+            path=str(path),
+            module=None,
+            sys_path=[str(path.parent)],
+            forbid=["conformance", "reference"],
+            call_timeout=call_timeout,
+            sandbox="process",
+        )
+        remote = Remote(settings)
+        started.append(remote)
+        remote.start()
+        return remote
+
+    yield start
+    for remote in started:
+        remote.close()
+
+
+@pytest.mark.parametrize("fail_at", [0, 7])
+def test_a_loop_makes_the_same_calls_in_the_worker_as_in_process(
+    tmp_path: Path, remote_for, fail_at: int
+) -> None:
+    path = _write(tmp_path, fail_at)
+    here = _in_process(path).Net()
+    x_here = np.zeros(3)
+    values_here, failure_here = run_loop("repeat", here, "step", (x_here, 0.5), 20, False)
+    remote = remote_for(path)
+    there = remote._module.Net()
+    x_there = np.zeros(3)
+    values_there, failure_there = run_loop("repeat", there, "step", (x_there, 0.5), 20, False)
+    assert values_there == values_here
+    assert len(values_here) == (fail_at - 1 if fail_at else 20)
+    assert list(there.calls) == here.calls
+    np.testing.assert_array_equal(x_there, x_here)  # the worker's writes reach the grader
+    if fail_at:
+        assert isinstance(failure_here, ValueError) and str(failure_here) == f"call {fail_at}"
+        assert isinstance(failure_there, SubmissionRaised) and isinstance(failure_there, ValueError)
+        assert str(failure_there) == f"Net.step raised ValueError: call {fail_at}"
+    else:
+        assert failure_here is None and failure_there is None
+
+
+def test_fresh_copies_leave_the_arguments_alone(tmp_path: Path, remote_for) -> None:
+    net = remote_for(_write(tmp_path))._module.Net()
+    x = np.zeros(3)
+    values, failure = run_loop("repeat", net, "step", (x, 1.0), 4, True)
+    assert failure is None and values == [3.0] * 4
+    np.testing.assert_array_equal(x, np.zeros(3))
+
+
+def test_losses_at_are_the_loss_at_each_point_and_put_the_parameter_back(
+    tmp_path: Path, remote_for
+) -> None:
+    path = _write(tmp_path)
+    X, Y = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    here = _in_process(path).Net()
+
+    def loss(W):
+        here.weights[0] = W
+        return here.cross_entropy_loss(here.forward(X), Y)
+
+    expected = central_difference(loss, np.ones((2, 2)), 1e-3)
+    net = remote_for(path)._module.Net()
+    from conformance.helpers.numerics import from_stencil, stencil
+
+    points = stencil(np.ones((2, 2)), 1e-3)
+    values, failure = run_loop("losses_at", net, "weights", 0, points, X, Y)
+    assert failure is None and len(values) == 8
+    np.testing.assert_array_equal(from_stencil(values, (2, 2), 1e-3), expected)
+    np.testing.assert_array_equal(net.weights[0], np.ones((2, 2)))
+
+
+def test_each_call_of_a_loop_keeps_its_own_time_limit(tmp_path: Path, remote_for) -> None:
+    """Eight calls of 0.3 s pass a 1 s limit together; one call of 5 s is stopped at 1 s."""
+    remote = remote_for(_write(tmp_path), call_timeout=1.0)
+    net = remote._module.Net()
+    values, failure = run_loop("repeat", net, "nap", (0.3,), 8, False)
+    assert failure is None and values == [0.3] * 8
+    start = time.monotonic()
+    with pytest.raises(SubmissionDied, match=r"Net\.nap \(one of 2 in a loop\) did not return "):
+        run_loop("repeat", net, "nap", (5.0,), 2, False)
+    assert time.monotonic() - start < 4
+
+
+def test_a_worker_that_sends_more_progress_notes_than_calls_is_stopped(
+    tmp_path: Path, remote_for
+) -> None:
+    remote = remote_for(_write(tmp_path))
+    net = remote._module.Net()
+    with pytest.raises(SubmissionDied, match="invalid reply"):
+        run_loop("repeat", net, "flood_ticks", (), 1, False)
+    assert remote.worker.dead
+
+
+def test_a_call_that_hung_is_not_made_again_unless_it_returned_before(
+    tmp_path: Path, remote_for
+) -> None:
+    remote = remote_for(_write(tmp_path), call_timeout=1.0)
+    with pytest.raises(SubmissionDied, match="did not return within 1 s"):
+        remote.start().hang()
+    start = time.monotonic()
+    with pytest.raises(SubmissionDied, match="hang was not called: it did not return within"):
+        remote.start().hang()
+    assert time.monotonic() - start < 0.9
+    assert remote.start().hang_once(False) == 1
+    with pytest.raises(SubmissionDied, match="did not return within 1 s"):
+        remote.start().hang_once(True)
+    # It returned before: a hang on one input does not cost the calls on others.
+    assert remote.start().hang_once(False) == 1
+
+
+def test_the_loops_import_only_the_standard_library_and_numpy() -> None:
+    """So that the worker, which cannot import the kit, can load them by their path."""
+    import ast
+
+    import conformance.sandbox.loops as loops
+
+    imported = set()
+    for node in ast.walk(ast.parse(Path(loops.__file__).read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert imported <= set(sys.stdlib_module_names) | {"numpy"}, imported
