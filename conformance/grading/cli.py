@@ -29,6 +29,11 @@ from typing import Any
 
 from conformance.grading.submissions import collect, row_names
 
+#: grades.csv's columns of where a submission's seconds went: the rest (starting pytest and
+#: the kit, writing the results), importing the submission in its worker, the checks, the
+#: report's figures (with --report).
+TIMING = ("startup_seconds", "import_seconds", "checks_seconds", "figures_seconds")
+
 
 @dataclass
 class Job:
@@ -301,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         row["path"] = paths[row["submission"]]
     rows.sort(key=lambda r: r["submission"])
-    fields = ["submission", "path", "score", *AREAS, "failures", "seconds"]
+    fields = ["submission", "path", "score", *AREAS, "failures", "seconds", *TIMING]
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
@@ -324,6 +329,10 @@ def _write_one(out: Path, result: dict[str, Any], areas: Iterable[str]) -> dict[
         "seconds": round(result["seconds"], 2),
     }
     row |= {area: round(per_area.get(area, 0.0), 4) for area in areas}
+    spent = (results.get("extra_data") or {}).get("seconds") or {}
+    parts = {k: float(spent.get(k.split("_")[0], 0.0)) for k in TIMING[1:]}
+    row |= {k: round(v, 2) for k, v in parts.items()}
+    row["startup_seconds"] = round(max(0.0, result["seconds"] - sum(parts.values())), 2)
     return row
 
 

@@ -8,6 +8,7 @@ writes the results files (``conformance.grading.results``).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +129,11 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     """Grading mode: the implementation runs only in a worker process, and every submission
     faces the same derandomized examples."""
     worker_settings = settings_for(config, AREAS, spec)
+    grading = grading_of(config)
+    started = time.monotonic()
     try:
         impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
+        grading.seconds["import"] = time.monotonic() - started
     except SandboxUnavailable as err:  # the grader's set-up: say so in the results files too
         import_failed(config, f"the grader refused to run the submission: {err}")
         raise pytest.UsageError(str(err)) from None

@@ -81,7 +81,13 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
         "output": output.strip(),
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"isolation": grading.isolation},
+        "extra_data": {
+            "isolation": grading.isolation,
+            "seconds": {
+                **{k: round(v, 3) for k, v in grading.seconds.items()},
+                "checks": round(sum(c.seconds for c in grading.checks.values()), 3),
+            },
+        },
         "tests": tests,
     }
 

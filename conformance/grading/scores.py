@@ -47,6 +47,9 @@ class Grading:
     #: Seconds the run may spend on the checks (0: no limit), from ``started``.
     budget: float = 0.0
     checks_started: int = 0
+    #: Where the run's time went, in seconds: "import" (starting the worker and importing the
+    #: submission) and "figures" (the report's, where asked for); "checks" is summed at the end.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def budget_name(self) -> str:

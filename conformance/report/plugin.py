@@ -123,6 +123,8 @@ class Reporter:
                 activate(config, config.getoption("impl"))
             drawn = list(draw_all(time_limit=config.getoption("impl_timeout")))
         seconds = time.perf_counter() - started
+        if (state := grading_of(config)) is not None:
+            state.seconds["figures"] = seconds
         if self.figures is not None:
             self.figures.mkdir(parents=True, exist_ok=True)
             for d in drawn:

@@ -174,6 +174,8 @@ class Worker:
         self.settings = settings
         self.plan = plan
         self.history = history or CallHistory()
+        #: Output the worker says it dropped (its own count: reported, never judged).
+        self.dropped = 0
         self.dead: str | None = None
         self.forbidden: list[dict[str, str]] = []
         self.cwd = tempfile.TemporaryDirectory(prefix="bp-worker-")
@@ -273,6 +275,9 @@ class Worker:
         return path, [str(c.copy) for c in self.copies] + self.plan.kit_path
 
     def _on_header(self, header: dict[str, Any]) -> None:
+        dropped = header.get(proto.DROPPED)
+        if type(dropped) is int and dropped > self.dropped:
+            self.dropped = dropped
         for item in header.get(proto.FORBIDDEN) or []:
             if isinstance(item, dict):
                 self.forbidden.append({k: str(v)[:300] for k, v in item.items()})

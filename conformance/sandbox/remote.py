@@ -356,7 +356,7 @@ class Remote:
             self.deaths.append(worker.dead)
         self.forbidden += worker.forbidden
         worker.forbidden = []
-        self.output_total += worker.output.total
+        self.output_total += worker.output.total + worker.dropped
         if len(self.output_text) < OUTPUT_KEPT:
             self.output_text += worker.output.text()[: OUTPUT_KEPT - len(self.output_text)]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import io
 import os
 import signal
 import sys
@@ -156,6 +157,49 @@ def _flush() -> None:
             pass
 
 
+class _Passed(io.RawIOBase):
+    """fd 1 or 2 under the submission's sys.stdout or sys.stderr: the first ``limit`` bytes
+    reach the grader's pipe, the rest is counted and dropped here. Gigabytes of print() through
+    a pipe took minutes of the grader's time (a submission printing in every call of a
+    5000-step loop); the grader keeps only the start anyway. (Writing to the fd itself still
+    goes through the pipe, drained by the grader.)"""
+
+    def __init__(self, fd: int, limit: int, dropped: list[int]):
+        self.fd, self.left, self.dropped = fd, limit, dropped
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        n = len(view)
+        passed = view[: max(self.left, 0)]
+        while passed:
+            written = os.write(self.fd, passed)
+            passed = passed[written:]
+        self.dropped[0] += max(n - max(self.left, 0), 0)
+        self.left -= n
+        return n
+
+
+def _pass_output(dropped: list[int]) -> None:
+    """sys.stdout and sys.stderr as they were, over _Passed."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        old = getattr(sys, name)
+        raw = _Passed(fd, proto.OUTPUT_PASSED, dropped)
+        stream = io.TextIOWrapper(
+            io.BufferedWriter(raw),
+            encoding=old.encoding,
+            errors=old.errors,
+            line_buffering=old.line_buffering,
+        )
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
 def _die_with_parent() -> None:
     try:
         import ctypes
@@ -194,7 +238,11 @@ class Worker:
         self.endpoint = wire.Endpoint(proto.WORKER, self.make_proxy, self.make_list)
         self.channel = wire.Channel(self.endpoint, fd_in, fd_out, self.serve, tracebacks=True)
         self.forbidden = Forbidden(set())
-        self.channel.extra_header = lambda: {proto.FORBIDDEN: self.forbidden.drain()}
+        self.dropped = [0]
+        self.channel.extra_header = lambda: {
+            proto.FORBIDDEN: self.forbidden.drain(),
+            proto.DROPPED: self.dropped[0],
+        }
 
     # The grader's callables reach the worker as proxies that call back.
     def make_proxy(
@@ -309,6 +357,7 @@ def main() -> None:
     fd_in, fd_out = int(sys.argv[1]), int(sys.argv[2])
     _die_with_parent()
     worker = Worker(fd_in, fd_out)
+    _pass_output(worker.dropped)
     try:
         worker.channel.serve_forever()
     except wire.PeerGone:

@@ -37,6 +37,11 @@ LISTS = "lst"
 RELEASES = "rel"
 #: The worker's notes of refused imports, added to each of its frames.
 FORBIDDEN = "fb"
+#: Bytes the submission wrote to sys.stdout and sys.stderr past what the worker passes on (its
+#: own count, added to each of its frames: the grader only reports it).
+DROPPED = "dr"
+#: What the worker passes on of each of sys.stdout and sys.stderr, in bytes.
+OUTPUT_PASSED = 1 << 20
 
 # -- requests: the grader's to the worker, except CALL, which the worker also sends to call back
 LOAD = "load"  # import the submission: CONFIG; replies with its module
