@@ -26,6 +26,7 @@ class Net:
     def __init__(self):
         self.calls = []
         self.weights = [np.ones((2, 2))]
+        self.biases = [np.zeros((2, 1))]
 
     def step(self, x, lr):
         x += 1.0  # the same x every call, as a student's loop passes it
@@ -39,7 +40,8 @@ class Net:
         return seconds
 
     def forward(self, X):
-        return self.weights[0] @ X
+        y = self.weights[0] @ X + self.biases[0]
+        return y.tolist() if y[0, 0] > 100 else y  # a list is refused by the grader
 
     def cross_entropy_loss(self, y, Y):
         return float(np.sum(y * Y))
@@ -155,6 +157,31 @@ def test_losses_at_are_the_loss_at_each_point_and_put_the_parameter_back(
     assert failure is None and len(values) == 8
     np.testing.assert_array_equal(from_stencil(values, (2, 2), 1e-3), expected)
     np.testing.assert_array_equal(net.weights[0], np.ones((2, 2)))
+
+
+def test_losses_of_parameter_sets_match_in_process_and_stop_at_a_refused_output(
+    tmp_path: Path, remote_for
+) -> None:
+    path = _write(tmp_path)
+    X, Y = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    theta = ([np.ones((2, 2))], [np.zeros((2, 1))])
+    points = [theta, ([np.full((2, 2), 2.0)], theta[1]), ([np.full((2, 2), 50.0)], theta[1])]
+    here, failure_here = run_loop("losses_of", _in_process(path).Net(), points, X, Y, (2, 3))
+    net = remote_for(path)._module.Net()
+    there, failure_there = run_loop("losses_of", net, points, X, Y, (2, 3))
+    assert failure_here is None and failure_there is None
+    assert [loss for _, loss in there] == [loss for _, loss in here] == [30.0, 60.0, None]
+    assert isinstance(there[-1][0], list)  # handed back for the grader to refuse
+    np.testing.assert_array_equal(net.weights[0], np.full((2, 2), 50.0))
+
+
+def test_put_gives_the_network_its_parameters_item_by_item(tmp_path: Path, remote_for) -> None:
+    net = remote_for(_write(tmp_path))._module.Net()
+    weights = net.weights
+    values, failure = run_loop("put", net, [np.eye(2)], [np.ones((2, 1))])
+    assert values == [] and failure is None
+    np.testing.assert_array_equal(weights[0], np.eye(2))  # the same list, changed in place
+    np.testing.assert_array_equal(net.biases[0], np.ones((2, 1)))
 
 
 def test_each_call_of_a_loop_keeps_its_own_time_limit(tmp_path: Path, remote_for) -> None:

@@ -13,6 +13,7 @@ The reproduction snippets of the check's failures call these functions as ``sg.N
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import EPS, MIN_PROBABILITY, NetCase, reference_network
+from conformance.sandbox.remote import run_loop
 
 Params = tuple[list[np.ndarray], list[np.ndarray]]
 
@@ -147,31 +149,49 @@ def sample_coordinates(
 # -- the implementation's loss ------------------------------------------------------------------
 
 
-def loss_function(net: Any, case: NetCase) -> Callable[[Params], float]:
+def loss_function(net: Any, case: NetCase) -> Loss:
     """θ ↦ net.cross_entropy_loss(net.forward(X), Y) with θ put into ``net`` item by item, as
-    nh.build does (copies, so the implementation cannot alias the kit's arrays).
+    nh.build does (copies, so the implementation cannot alias the kit's arrays)."""
+    return Loss(net, case)
 
-    Only arrays not already in ``net`` are sent: in grading mode each one crosses a pipe, and a
-    coordinate changes one array of the network.
-    """
-    n = len(case.weights)
-    sent: list[list[Any]] = [[None] * n, [None] * n]
 
-    def loss(theta: Params) -> float:
+class Loss:
+    """The implementation's loss as a function of its parameters. ``loss(θ)`` is one value;
+    ``loss.many(points)`` evaluates many parameter sets as one loop where the submission runs
+    (loops.losses_of: in grading mode one request; within it only the arrays not already in
+    ``net`` are put in, a coordinate changing one array), and gives for each a function that
+    checks its forward output and loss as a single call's are checked and returns the loss (or
+    raises what the submission raised there)."""
+
+    def __init__(self, net: Any, case: NetCase):
+        self.net, self.case = net, case
+        self.shape = (case.layers[-1], case.batch)
+
+    def __call__(self, theta: Params) -> float:
         __tracebackhide__ = True
-        for arrays, target, last in zip(theta, (net.weights, net.biases), sent):
-            for i, a in enumerate(arrays):
-                if a is not last[i]:
-                    target[i] = a.copy()
-                    last[i] = a
-        y_pred = ph.as_array(
-            "net.forward(X)", net.forward(case.X.copy()), shape=(case.layers[-1], case.batch)
-        )
-        return ph.as_float(
-            "net.cross_entropy_loss(y_pred, Y)", net.cross_entropy_loss(y_pred, case.Y.copy())
-        )
+        return self.many([theta])[0]()
 
-    return loss
+    def many(self, points: Sequence[Params]) -> list[Callable[[], float]]:
+        __tracebackhide__ = True
+        case = self.case
+        values, failure = run_loop("losses_of", self.net, list(points), case.X, case.Y, self.shape)
+        results: list[Callable[[], float]] = [
+            functools.partial(self._checked, y, got) for y, got in values
+        ]
+        if failure is not None:
+            results.append(functools.partial(_raise, failure))
+        while len(results) < len(points):  # after a refused output: never reached
+            results.append(functools.partial(_raise, RuntimeError("kit: loss not evaluated")))
+        return results
+
+    def _checked(self, y: Any, got: Any) -> float:
+        __tracebackhide__ = True
+        ph.as_array("net.forward(X)", y, shape=self.shape)  # the loss was given this array
+        return ph.as_float("net.cross_entropy_loss(y_pred, Y)", got)
+
+
+def _raise(err: BaseException) -> float:
+    raise err
 
 
 def central_difference_of_loss(

@@ -82,6 +82,68 @@ def losses_at(
     return losses, None
 
 
+def put(
+    net: Any,
+    weights: Sequence[Any],
+    biases: Sequence[Any],
+    tick: Callable[[], None] | None = None,
+) -> tuple[list[Any], Failure]:
+    """``net.weights[i] = weights[i]`` and ``net.biases[i] = biases[i]``, layer by layer, each
+    list read once (how the checks give a network a case's parameters)."""
+    targets = (net.weights, net.biases)
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        for target, value, name in zip(targets, (W, b), ("weights", "biases")):
+            try:
+                target[i] = value
+            except Exception as err:
+                return [], (err, f"{name}.__setitem__")
+            if tick is not None:
+                tick()
+    return [], None
+
+
+def losses_of(
+    net: Any,
+    points: Sequence[tuple[Sequence[Any], Sequence[Any]]],
+    X: np.ndarray,
+    Y: np.ndarray,
+    shape: Sequence[int],
+    tick: Callable[[], None] | None = None,
+) -> tuple[list[Any], Failure]:
+    """For each parameter set ``(weights, biases)`` of ``points``: the arrays not already in
+    ``net`` put into ``net.weights`` and ``net.biases`` item by item (copies), then
+    ``y = net.forward(X.copy())`` and, where y is a float64 array of ``shape`` (what the grader
+    accepts), ``net.cross_entropy_loss(y, Y.copy())``. Returns ``(y, loss)`` pairs; a y the
+    grader will refuse ends the loop, as ``(y, None)``, its loss not asked for."""
+    n = len(points[0][0]) if points else 0
+    sent: list[list[Any]] = [[None] * n, [None] * n]
+    values: list[Any] = []
+    for point in points:
+        step = "forward"
+        try:
+            for arrays, target, last in zip(point, (net.weights, net.biases), sent):
+                for i, a in enumerate(arrays):
+                    if a is not last[i]:
+                        target[i] = a.copy()
+                        last[i] = a
+            y = net.forward(X.copy())
+            if tick is not None:
+                tick()
+            if not (
+                isinstance(y, np.ndarray) and y.shape == tuple(shape) and y.dtype == np.float64
+            ):
+                values.append((y, None))
+                return values, None
+            step = "cross_entropy_loss"
+            loss = net.cross_entropy_loss(np.asarray(y).view(np.ndarray), Y.copy())
+            if tick is not None:
+                tick()
+        except Exception as err:
+            return values, (err, step)
+        values.append((y, loss))
+    return values, None
+
+
 def repeat_calls(target: Any, name: str, args: Any, count: int, fresh: bool) -> tuple[int, str]:
     return int(count), name
 
@@ -92,7 +154,20 @@ def losses_at_calls(
     return 2 * len(points), "forward/cross_entropy_loss"
 
 
+def put_calls(net: Any, weights: Sequence[Any], biases: Sequence[Any]) -> tuple[int, str]:
+    return 2 * len(weights), "weights/biases.__setitem__"
+
+
+def losses_of_calls(net: Any, points: Sequence[Any], X: Any, Y: Any, shape: Any) -> tuple[int, str]:
+    return 2 * len(points), "forward/cross_entropy_loss"
+
+
 #: The loops a request may name, each with what it calls for its arguments: how many calls of
 #: the submission (the most ticks the grader accepts while it runs), and of which methods.
 LOOPS: dict[str, tuple[Callable[..., tuple[list[Any], Failure]], Callable[..., tuple[int, str]]]]
-LOOPS = {"repeat": (repeat, repeat_calls), "losses_at": (losses_at, losses_at_calls)}
+LOOPS = {
+    "repeat": (repeat, repeat_calls),
+    "losses_at": (losses_at, losses_at_calls),
+    "losses_of": (losses_of, losses_of_calls),
+    "put": (put, put_calls),
+}

@@ -143,6 +143,22 @@ def _kit_paths() -> list[str]:
     return found
 
 
+#: Bytes a pipe to or from the worker holds (Linux's default ceiling for an unprivileged
+#: process): a frame of a 784×256 weight matrix crosses in 2 wake-ups of the reader, not 25.
+PIPE_BYTES = 1 << 20
+
+
+def _pipe() -> tuple[int, int]:
+    r, w = os.pipe()
+    try:
+        import fcntl
+
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or a lower ceiling: the default
+        pass
+    return r, w
+
+
 class CallHistory:
     """What the submission's calls did across its workers: the calls that returned (or
     raised), and those that hung, with why. A call that hung and has never returned is not
@@ -189,9 +205,9 @@ class Worker:
         user_args: dict[str, Any] = {}
         if uid is not None and not plan.sandboxed:
             user_args = {"user": uid, "group": uid, "extra_groups": []}
-        req_r, req_w = os.pipe()
-        rep_r, rep_w = os.pipe()
-        out_r, out_w = os.pipe()
+        req_r, req_w = _pipe()
+        rep_r, rep_w = _pipe()
+        out_r, out_w = _pipe()
         home = "/tmp" if plan.sandboxed else str(work)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
