@@ -312,16 +312,20 @@ class Worker:
         return target(*args, **kwargs)
 
     # -- requests -------------------------------------------------------------------------------
-    def request(self, op: str, what: str, body: dict[str, Any], ticks: int = 0) -> Any:
+    def request(
+        self, op: str, what: str, body: dict[str, Any], ticks: int = 0, key: str | None = None
+    ) -> Any:
         """Send request ``op`` (body: field → value); map every way it can fail to a
         SubmissionError for the student, who reads ``what`` as the call that failed. A loop's
         request allows ``ticks`` progress notes, each of which restarts the call time limit.
-        No call runs past the grading budget's deadline, and a call that hung before and
-        never returned is not made (CallHistory)."""
+        No call runs past the grading budget's deadline, and a call of the submission's code
+        named ``key`` (a function, a method, a loop's methods) that hung before and never
+        returned is not made (CallHistory); reading an attribute or a signature always is."""
         if self.dead:
             raise SubmissionDied(self.dead)
-        s, history = self.settings, self.history
-        if (why := history.refused(what)) is not None:
+        s = self.settings
+        history = self.history if key is not None else CallHistory()
+        if key is not None and (why := history.refused(key)) is not None:
             raise SubmissionDied(f"{what} was not called: {why}")
         limit, cut = s.call_timeout, False
         if s.deadline is not None:
@@ -333,10 +337,10 @@ class Worker:
         self.channel.timeout = limit + (proto.TICK_INTERVAL if ticks else 0)
         try:
             value = self.channel.request(op, body)
-            history.returned.add(what)
+            history.returned.add(str(key))
             return value
         except wire.RemoteError as err:
-            history.returned.add(what)
+            history.returned.add(str(key))
             info = err.info
             type_name = info.get(proto.ERR_TYPE, "Exception")
             tb = info.get(proto.ERR_TB, "")
@@ -350,7 +354,7 @@ class Worker:
                 )
                 raise SubmissionDied(self.dead) from None
             history.hung.setdefault(
-                what,
+                str(key),
                 f"it did not return within {s.call_timeout:g} s earlier in this run, and has "
                 "not returned since",
             )

@@ -165,6 +165,7 @@ class RemoteMethod:
             proto.CALLATTR,
             what,
             {proto.TARGET: owner, proto.NAME: self.name, proto.ARGS: args, proto.KWARGS: kwargs},
+            key=what,
         )
 
     def _bp_resolve(self) -> Any:
@@ -188,7 +189,10 @@ class RemoteCallable(RemoteObject):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._bp_live().request(
-            proto.CALL, self._bp_type, {proto.TARGET: self, proto.ARGS: args, proto.KWARGS: kwargs}
+            proto.CALL,
+            self._bp_type,
+            {proto.TARGET: self, proto.ARGS: args, proto.KWARGS: kwargs},
+            key=self._bp_type,
         )
 
 
@@ -248,6 +252,7 @@ def run_loop(name: str, target: Any, *args: Any) -> tuple[list[Any], BaseExcepti
         f"a call of {kind}.{methods} (one of {calls} in a loop)",
         {proto.TARGET: target, proto.NAME: name, proto.ARGS: args},
         ticks=calls,
+        key=f"{kind}.{methods}",
     )
     if not (
         isinstance(reply, tuple)
@@ -333,7 +338,9 @@ class Remote:
             proto.CONFIG_FILES: s.file_mb << 20,
         }
         what = "importing the submission"
-        self._module = worker.request(proto.LOAD, what, {proto.TARGET: None, proto.CONFIG: config})
+        self._module = worker.request(
+            proto.LOAD, what, {proto.TARGET: None, proto.CONFIG: config}, key=what
+        )
         return self._module
 
     def _bounded(self) -> bool:
