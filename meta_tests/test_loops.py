@@ -15,10 +15,12 @@ import pytest
 
 from conformance.helpers.numerics import central_difference
 from conformance.sandbox.errors import SubmissionDied, SubmissionRaised
-from conformance.sandbox.remote import Remote, run_loop
+from conformance.sandbox.loop_requests import run_loop
+from conformance.sandbox.remote import Remote
 from conformance.sandbox.settings import Settings
 
 SUBMISSION = """
+import functools
 import time
 import numpy as np
 
@@ -39,6 +41,24 @@ class Net:
         time.sleep(seconds)
         return seconds
 
+    def buffered(self):
+        # One array, updated in place: each call's value must be kept as it was.
+        self.calls.append(0)
+        if not hasattr(self, "loss"):
+            self.loss = np.zeros(())
+        self.loss[...] = len(self.calls)
+        return self.loss
+
+    def no_loss(self):
+        self.calls.append(0)
+        return None
+
+    def slow_third(self):
+        self.calls.append(0)
+        if len(self.calls) == 3:
+            time.sleep(30)
+        return 1.0
+
     def forward(self, X):
         y = self.weights[0] @ X + self.biases[0]
         return y.tolist() if y[0, 0] > 100 else y  # a list is refused by the grader
@@ -58,6 +78,12 @@ class Net:
 def hang():
     while True:
         pass
+
+def _returns(value):
+    return value
+
+hang_partial = functools.partial(hang)
+quick_partial = functools.partial(_returns, 1)
 
 def hang_once(flag):
     if flag:
@@ -86,7 +112,7 @@ def _in_process(path: Path):
 def remote_for():
     started = []
 
-    def start(path: Path, call_timeout: float = 10.0) -> Remote:
+    def start(path: Path, call_timeout: float = 10.0, budget: float | None = None) -> Remote:
         settings = Settings(
             path=str(path),
             module=None,
@@ -94,6 +120,8 @@ def remote_for():
             forbid=["conformance", "reference"],
             call_timeout=call_timeout,
             sandbox="process",
+            deadline=None if budget is None else time.monotonic() + budget,
+            budget="the test's budget",
         )
         remote = Remote(settings)
         started.append(remote)
@@ -191,7 +219,7 @@ def test_each_call_of_a_loop_keeps_its_own_time_limit(tmp_path: Path, remote_for
     values, failure = run_loop("repeat", net, "nap", (0.3,), 8, False)
     assert failure is None and values == [0.3] * 8
     start = time.monotonic()
-    with pytest.raises(SubmissionDied, match=r"Net\.nap \(one of 2 in a loop\) did not return "):
+    with pytest.raises(SubmissionDied, match=r"Net\.nap in a loop did not return "):
         run_loop("repeat", net, "nap", (5.0,), 2, False)
     assert time.monotonic() - start < 4
 
@@ -221,6 +249,45 @@ def test_a_call_that_hung_is_not_made_again_unless_it_returned_before(
         remote.start().hang_once(True)
     # It returned before: a hang on one input does not cost the calls on others.
     assert remote.start().hang_once(False) == 1
+
+
+@pytest.mark.parametrize("where", ["in-process", "worker"])
+def test_each_value_is_kept_as_it_was_returned_and_a_refused_one_ends_the_loop(
+    tmp_path: Path, remote_for, where: str
+) -> None:
+    path = _write(tmp_path)
+    net = _in_process(path).Net() if where == "in-process" else remote_for(path)._module.Net()
+    values, failure = run_loop("repeat", net, "buffered", (), 4, False)
+    assert failure is None and [float(v) for v in values] == [1.0, 2.0, 3.0, 4.0]
+    values, failure = run_loop("repeat", net, "no_loss", (), 5000, False)
+    assert failure is None and values == [None]  # float(None) fails: no call after it
+    assert len(net.calls) == 5
+
+
+def test_no_loop_runs_past_the_budget_however_often_it_ticks(tmp_path: Path, remote_for) -> None:
+    remote = remote_for(_write(tmp_path), call_timeout=2.0, budget=3.0)
+    net = remote._module.Net()
+    start = time.monotonic()
+    with pytest.raises(SubmissionDied, match="the test's budget was spent during"):
+        run_loop("repeat", net, "nap", (0.5,), 40, False)
+    assert time.monotonic() - start < 3.5
+
+
+def test_a_loop_whose_calls_returned_before_one_hung_leaves_the_method_callable(
+    tmp_path: Path, remote_for
+) -> None:
+    remote = remote_for(_write(tmp_path), call_timeout=1.0)
+    with pytest.raises(SubmissionDied, match="did not return within 1 s"):
+        run_loop("repeat", remote.start().Net(), "slow_third", (), 5, False)
+    assert remote.start().Net().slow_third() == 1.0
+
+
+def test_callables_of_one_type_are_told_apart_by_their_names(tmp_path: Path, remote_for) -> None:
+    """Two functools.partial objects share a type name: one hanging leaves the other alone."""
+    remote = remote_for(_write(tmp_path), call_timeout=1.0)
+    with pytest.raises(SubmissionDied, match="did not return within 1 s"):
+        remote.start().hang_partial()
+    assert remote.start().quick_partial() == 1
 
 
 def test_the_loops_import_only_the_standard_library_and_numpy() -> None:

@@ -23,7 +23,8 @@ import numpy as np
 
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers.numerics import EPS, MIN_PROBABILITY, NetCase, reference_network
-from conformance.sandbox.remote import run_loop
+from conformance.sandbox.errors import SubmissionDied
+from conformance.sandbox.loop_requests import run_loop
 
 Params = tuple[list[np.ndarray], list[np.ndarray]]
 
@@ -175,13 +176,18 @@ class Loss:
         __tracebackhide__ = True
         case = self.case
         values, failure = run_loop("losses_of", self.net, list(points), case.X, case.Y, self.shape)
+        if not all(isinstance(item, tuple) and len(item) == 2 for item in values):
+            raise SubmissionDied("the submission's process sent an invalid reply to a loop")
         results: list[Callable[[], float]] = [
             functools.partial(self._checked, y, got) for y, got in values
         ]
         if failure is not None:
             results.append(functools.partial(_raise, failure))
-        while len(results) < len(points):  # after a refused output: never reached
-            results.append(functools.partial(_raise, RuntimeError("kit: loss not evaluated")))
+        # Reached only past a value refused above, or from a worker that replied short.
+        short = SubmissionDied(
+            f"the submission's process returned {len(values)} losses for {len(points)} points"
+        )
+        results += [functools.partial(_raise, short)] * (len(points) - len(results))
         return results
 
     def _checked(self, y: Any, got: Any) -> float:

@@ -22,7 +22,7 @@ from conformance import fixtures
 from conformance.core.deadline import ImplTimeout
 from conformance.helpers import network_helpers as nh
 from conformance.helpers.numerics import FD_ATOL, FD_RTOL, well_conditioned_case
-from conformance.sandbox.remote import run_loop
+from conformance.sandbox.loop_requests import run_loop
 
 
 class Calls:

@@ -25,6 +25,32 @@ import numpy as np
 Failure = tuple[BaseException, str] | None
 
 
+def kept(value: Any) -> Any:
+    """A returned array as it is now: a loss written into a buffer the implementation reuses
+    (``np.sum(..., out=self.loss)``) must keep each call's value, as the grader's reading of it
+    right after the call did."""
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def refused_as_number(value: Any) -> bool:
+    """What the grader's check of one real number (pytest_helpers.as_float) refuses for its
+    type or size: a loop stops there, making no call the grader would not have made."""
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating | np.ndarray
+    ):
+        return True
+    return isinstance(value, np.ndarray) and value.size != 1
+
+
+def refused_by_float(value: Any) -> bool:
+    """Whether ``float(value)``, the grader's reading of a training step's loss, fails."""
+    try:
+        float(value)
+    except Exception:
+        return True
+    return False
+
+
 def repeat(
     target: Any,
     name: str,
@@ -35,16 +61,20 @@ def repeat(
 ) -> tuple[list[Any], Failure]:
     """``target.name(*args)`` ``count`` times, as a student's training loop calls it: the same
     argument objects every time, or with ``fresh`` a new copy of each array argument for each
-    call (a loop that writes ``X.copy()``)."""
+    call (a loop that writes ``X.copy()``). Each value is read as a float (the loss of a step):
+    the loop stops after one that cannot be."""
     values: list[Any] = []
     for _ in range(count):
         call_args = [a.copy() if fresh and isinstance(a, np.ndarray) else a for a in args]
         try:
-            values.append(getattr(target, name)(*call_args))
+            value = getattr(target, name)(*call_args)
         except Exception as err:
             return values, (err, name)
+        values.append(kept(value))
         if tick is not None:
             tick()
+        if refused_by_float(value):
+            break
     return values, None
 
 
@@ -60,26 +90,37 @@ def losses_at(
     """For each array p of ``points``: ``net.<attr>[index] = p``, then
     ``net.cross_entropy_loss(np.asarray(net.forward(X.copy())), Y.copy())``, then the original
     array put back: the loss as a function of one parameter array, at each point of a
-    finite-difference stencil."""
+    finite-difference stencil. Stops after a loss the grader refuses."""
     params = getattr(net, attr)
     original = params[index]
     losses: list[Any] = []
     for p in points:
-        params[index] = p
-        step = "forward"
+        step = f"{attr}.__setitem__"
         try:
+            params[index] = p
+            step = "forward"
             y_pred = net.forward(X.copy())
             if tick is not None:
                 tick()
+            step = ASARRAY
+            y_pred = np.asarray(y_pred)
             step = "cross_entropy_loss"
-            losses.append(net.cross_entropy_loss(np.asarray(y_pred), Y.copy()))
+            loss = net.cross_entropy_loss(y_pred, Y.copy())
             if tick is not None:
                 tick()
         except Exception as err:
             return losses, (err, step)
         finally:
             params[index] = original
+        losses.append(kept(loss))
+        if refused_as_number(loss):
+            break
     return losses, None
+
+
+#: The step of a loop that is the kit's, not a call of the submission: its error is reported as
+#: the kit's reading of the output, as before the loops ran in the worker.
+ASARRAY = "np.asarray"
 
 
 def put(
@@ -114,18 +155,20 @@ def losses_of(
     ``net`` put into ``net.weights`` and ``net.biases`` item by item (copies), then
     ``y = net.forward(X.copy())`` and, where y is a float64 array of ``shape`` (what the grader
     accepts), ``net.cross_entropy_loss(y, Y.copy())``. Returns ``(y, loss)`` pairs; a y the
-    grader will refuse ends the loop, as ``(y, None)``, its loss not asked for."""
+    grader will refuse ends the loop, as ``(y, None)``, its loss not asked for, and so does a
+    loss it will refuse."""
     n = len(points[0][0]) if points else 0
     sent: list[list[Any]] = [[None] * n, [None] * n]
     values: list[Any] = []
     for point in points:
-        step = "forward"
+        step = "weights/biases.__setitem__"
         try:
             for arrays, target, last in zip(point, (net.weights, net.biases), sent):
                 for i, a in enumerate(arrays):
                     if a is not last[i]:
                         target[i] = a.copy()
                         last[i] = a
+            step = "forward"
             y = net.forward(X.copy())
             if tick is not None:
                 tick()
@@ -140,7 +183,9 @@ def losses_of(
                 tick()
         except Exception as err:
             return values, (err, step)
-        values.append((y, loss))
+        values.append((kept(y), kept(loss)))
+        if refused_as_number(loss):
+            break
     return values, None
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.sandbox import namespaces, private, wire
+from conformance.sandbox.calls import CallHistory, pipe
 from conformance.sandbox.errors import SubmissionDied, raised_class
 from conformance.sandbox.isolation import Plan, kill_uid
 from conformance.sandbox.settings import Settings
@@ -143,37 +144,6 @@ def _kit_paths() -> list[str]:
     return found
 
 
-#: Bytes a pipe to or from the worker holds (Linux's default ceiling for an unprivileged
-#: process): a frame of a 784×256 weight matrix crosses in 2 wake-ups of the reader, not 25.
-PIPE_BYTES = 1 << 20
-
-
-def _pipe() -> tuple[int, int]:
-    r, w = os.pipe()
-    try:
-        import fcntl
-
-        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-    except (ImportError, AttributeError, OSError):  # not Linux, or a lower ceiling: the default
-        pass
-    return r, w
-
-
-class CallHistory:
-    """What the submission's calls did across its workers: the calls that returned (or
-    raised), and those that hung, with why. A call that hung and has never returned is not
-    made again: it would hang again, and a submission that hangs in every call would cost the
-    time limit in every check (half an hour over the suite) where its twin that raises costs
-    nothing, for the same checks failed."""
-
-    def __init__(self) -> None:
-        self.returned: set[str] = set()
-        self.hung: dict[str, str] = {}
-
-    def refused(self, key: str) -> str | None:
-        return self.hung[key] if key in self.hung and key not in self.returned else None
-
-
 class Worker:
     """One worker process and its channel. ``make_proxy`` (this worker, owner, number, type
     name, callable, method names) and ``make_list`` (this worker, handle, items) make the
@@ -205,9 +175,9 @@ class Worker:
         user_args: dict[str, Any] = {}
         if uid is not None and not plan.sandboxed:
             user_args = {"user": uid, "group": uid, "extra_groups": []}
-        req_r, req_w = _pipe()
-        rep_r, rep_w = _pipe()
-        out_r, out_w = _pipe()
+        req_r, req_w = pipe()
+        rep_r, rep_w = pipe()
+        out_r, out_w = pipe()
         home = "/tmp" if plan.sandboxed else str(work)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -327,14 +297,14 @@ class Worker:
         history = self.history if key is not None else CallHistory()
         if key is not None and (why := history.refused(key)) is not None:
             raise SubmissionDied(f"{what} was not called: {why}")
-        limit, cut = s.call_timeout, False
-        if s.deadline is not None:
-            left = s.deadline - time.monotonic()
-            if left <= 0:
-                raise SubmissionDied(f"not run: {s.budget} was spent before {what}")
-            limit, cut = min(limit, left), left < limit
+        if s.deadline is not None and time.monotonic() >= s.deadline:
+            raise SubmissionDied(f"not run: {s.budget} was spent before {what}")
+        # A request made while serving the worker's callback inside another request restores
+        # the outer one's allowance when it ends.
+        outer = (self.channel.ticks_left, self.channel.timeout)
         self.channel.ticks_left = ticks
-        self.channel.timeout = limit + (proto.TICK_INTERVAL if ticks else 0)
+        self.channel.timeout = s.call_timeout + (proto.TICK_INTERVAL if ticks else 0)
+        self.channel.deadline = s.deadline
         try:
             value = self.channel.request(op, body)
             history.returned.add(str(key))
@@ -348,11 +318,13 @@ class Worker:
                 f"{what} raised {type_name}: {info.get(proto.ERR_MSG, '')}", type_name, tb
             ) from None
         except wire.Deadline:
-            if cut:
+            if s.deadline is not None and time.monotonic() >= s.deadline - proto.TICK_INTERVAL:
                 self.kill(
                     f"{s.budget} was spent during {what}, so the submission's process was stopped"
                 )
                 raise SubmissionDied(self.dead) from None
+            if self.channel.ticks_left < ticks:
+                history.returned.add(str(key))  # the loop's calls returned before one hung
             history.hung.setdefault(
                 str(key),
                 f"it did not return within {s.call_timeout:g} s earlier in this run, and has "
@@ -381,8 +353,7 @@ class Worker:
             self.kill(f"{what} was interrupted by the grader's time limit")
             raise
         finally:
-            self.channel.ticks_left = 0
-            self.channel.timeout = self.settings.call_timeout
+            self.channel.ticks_left, self.channel.timeout = outer
 
     def _wait_exit(self) -> int | None:
         try:

@@ -13,17 +13,18 @@ started, and the next call starts a new one (up to ``MAX_RESTARTS``).
 from __future__ import annotations
 
 import inspect
+import time
 import weakref
 from typing import Any
 
-from conformance.sandbox import loops, wire
-from conformance.sandbox.errors import SubmissionDied, SubmissionError, raised_class
+from conformance.sandbox import wire
+from conformance.sandbox.calls import CallHistory
+from conformance.sandbox.errors import SubmissionDied, SubmissionError
 from conformance.sandbox.isolation import Plan, SandboxUnavailable, plan
 from conformance.sandbox.process import (
     KIT_MODULES,
     OUTPUT_KEPT,
     WORKER,
-    CallHistory,
     Settings,
     Worker,
     become_subreaper,
@@ -40,7 +41,6 @@ __all__ = [
     "SandboxUnavailable",
     "Settings",
     "SubmissionError",
-    "run_loop",
 ]
 
 #: More than the suite's number of checks: a submission that dies in every check still gets
@@ -98,7 +98,7 @@ class RemoteObject(wire.Proxy):
     """Something of the submission that is not plain data: attribute reads and writes and
     calls go to the worker. Dunder lookups are answered locally (never the submission's)."""
 
-    __slots__ = ("__weakref__", "_bp_handle", "_bp_methods", "_bp_worker")
+    __slots__ = ("__weakref__", "_bp_handle", "_bp_key", "_bp_methods", "_bp_worker")
     _bp_type = "object"
 
     def _bp_live(self) -> Worker:
@@ -115,9 +115,14 @@ class RemoteObject(wire.Proxy):
         worker = self._bp_live()
         if name in object.__getattribute__(self, "_bp_methods"):
             return RemoteMethod(self, name)
-        return worker.request(
+        value = worker.request(
             proto.GETATTR, f"{self._bp_type}.{name}", {proto.TARGET: self, proto.NAME: name}
         )
+        if isinstance(value, RemoteCallable):
+            # Its calls are known by the name it was read as (a ufunc's type name is shared).
+            key = name if self._bp_type == "module" else f"{self._bp_type}.{name}"
+            object.__setattr__(value, "_bp_key", key)
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._bp_live().request(
@@ -192,7 +197,7 @@ class RemoteCallable(RemoteObject):
             proto.CALL,
             self._bp_type,
             {proto.TARGET: self, proto.ARGS: args, proto.KWARGS: kwargs},
-            key=self._bp_type,
+            key=object.__getattribute__(self, "_bp_key"),
         )
 
 
@@ -222,6 +227,7 @@ def _make_proxy(
     object.__setattr__(proxy, "_bp_handle", (owner, n))
     object.__setattr__(proxy, "_bp_worker", worker)
     object.__setattr__(proxy, "_bp_methods", methods)
+    object.__setattr__(proxy, "_bp_key", None)
     weakref.finalize(proxy, worker.endpoint.forget_proxy, owner, n)
     return proxy
 
@@ -233,44 +239,6 @@ def _make_list(worker: Worker, key: tuple[str, int], items: list[Any]) -> Remote
     mirror.worker = worker
     weakref.finalize(mirror, worker.endpoint.forget_proxy, *key)
     return mirror
-
-
-def run_loop(name: str, target: Any, *args: Any) -> tuple[list[Any], BaseException | None]:
-    """``loops.LOOPS[name](target, *args)`` where the submission runs: in its worker, as one
-    request, when ``target`` is one of its objects there; else here. Returns the values its
-    calls returned, up to the first that raised, and that call's exception as a single call
-    raises it (None if none did)."""
-    run, calls_of = loops.LOOPS[name]
-    if not isinstance(target, RemoteObject):
-        values, failure = run(target, *args)
-        return values, None if failure is None else failure[0]
-    worker = target._bp_live()
-    calls, methods = calls_of(target, *args)
-    kind = target._bp_type
-    reply = worker.request(
-        proto.LOOP,
-        f"a call of {kind}.{methods} (one of {calls} in a loop)",
-        {proto.TARGET: target, proto.NAME: name, proto.ARGS: args},
-        ticks=calls,
-        key=f"{kind}.{methods}",
-    )
-    if not (
-        isinstance(reply, tuple)
-        and len(reply) == 3
-        and isinstance(reply[0], tuple)
-        and len(reply[0]) <= calls
-        and (reply[1] is None or isinstance(reply[1], dict))
-        and (reply[1] is None) == (reply[2] is None)
-    ):
-        worker.kill(f"the submission's process sent an invalid reply to a loop of {calls} calls")
-        raise SubmissionDied(worker.dead)
-    values, info, call = reply
-    if info is None:
-        return list(values), None
-    type_name = str(info.get(proto.ERR_TYPE, "Exception"))[:80]
-    message = f"{kind}.{str(call)[:80]} raised {type_name}: {info.get(proto.ERR_MSG, '')!s}"
-    failure = raised_class(type_name)(message, type_name, str(info.get(proto.ERR_TB, "")))
-    return list(values), failure
 
 
 class Remote:
@@ -312,6 +280,8 @@ class Remote:
                 )
                 raise SubmissionDied(self.given_up)
         s = self.settings
+        if s.deadline is not None and time.monotonic() >= s.deadline:
+            raise SubmissionDied(f"not run: {s.budget} was spent")
         if self.plan is None:
             self.plan = plan(s, WORKER)  # SandboxUnavailable: --sandbox=required, --worker-user
         try:

@@ -164,8 +164,9 @@ class _Passed(io.RawIOBase):
     5000-step loop); the grader keeps only the start anyway. (Writing to the fd itself still
     goes through the pipe, drained by the grader.)"""
 
-    def __init__(self, fd: int, limit: int, dropped: list[int]):
+    def __init__(self, fd: int, limit: int, dropped: list[int], name: str):
         self.fd, self.left, self.dropped = fd, limit, dropped
+        self.name = name
 
     def writable(self) -> bool:
         return True
@@ -189,13 +190,14 @@ def _pass_output(dropped: list[int]) -> None:
     """sys.stdout and sys.stderr as they were, over _Passed."""
     for name, fd in (("stdout", 1), ("stderr", 2)):
         old = getattr(sys, name)
-        raw = _Passed(fd, proto.OUTPUT_PASSED, dropped)
+        raw = _Passed(fd, proto.OUTPUT_PASSED, dropped, getattr(old, "name", f"<{name}>"))
         stream = io.TextIOWrapper(
             io.BufferedWriter(raw),
             encoding=old.encoding,
             errors=old.errors,
             line_buffering=old.line_buffering,
         )
+        stream.mode = getattr(old, "mode", "w")  # type: ignore[misc]
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
 
@@ -325,6 +327,8 @@ class Worker:
             if name not in loops.LOOPS:
                 raise TypeError(f"no loop {name!r}")
             run, _ = loops.LOOPS[name]
+            # The first call's tick always goes, so the grader knows that a call returned.
+            self.channel.restart_ticks()
             values, failure = run(target, *(field(proto.ARGS) or ()), tick=self.channel.tick)
             if failure is None:
                 return (tuple(values), None, None)

@@ -81,6 +81,9 @@ class Channel:
         #: restarts the wait, so a peer may only send as many as the request allows.
         self.ticks_left = 0
         self._last_sent = 0.0
+        #: No wait for the peer runs past this time.monotonic() (None: none), however many
+        #: ticks or callbacks restart it.
+        self.deadline: float | None = None
 
     def send(self, message: dict[str, Any], body: dict[str, Any]) -> None:
         header, blobs = self.endpoint.pack(message, body)
@@ -91,6 +94,10 @@ class Channel:
             header.update(self.extra_header())
         write_frame(self.fd_out, header, blobs)
         self._last_sent = time.monotonic()
+
+    def restart_ticks(self) -> None:
+        """The next tick goes whenever it is asked for."""
+        self._last_sent = 0.0
 
     def tick(self) -> None:
         """Tell the peer that work on its request goes on (one call of a loop returned), where
@@ -120,7 +127,11 @@ class Channel:
     def _receive(self, replies: bool) -> tuple[bool, Any]:
         """Read one frame and act on it: a request is served, (False, None); a reply, where
         ``replies`` allows one, is (True, its value) or raises RemoteError."""
-        header, blobs = read_frame(self.fd_in, self.timeout)
+        timeout = self.timeout
+        if self.deadline is not None:
+            left = max(self.deadline - time.monotonic(), 0.0)
+            timeout = left if timeout is None else min(timeout, left)
+        header, blobs = read_frame(self.fd_in, timeout)
         if self.on_header is not None:
             self.on_header(header)
         if header.get(proto.KIND) == proto.TICK and replies:
