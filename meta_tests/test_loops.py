@@ -270,7 +270,7 @@ def test_no_loop_runs_past_the_budget_however_often_it_ticks(tmp_path: Path, rem
     start = time.monotonic()
     with pytest.raises(SubmissionDied, match="the test's budget was spent during"):
         run_loop("repeat", net, "nap", (0.5,), 40, False)
-    assert time.monotonic() - start < 3.5
+    assert time.monotonic() - start < 6  # 20 s of naps were asked for
 
 
 def test_a_loop_whose_calls_returned_before_one_hung_leaves_the_method_callable(
