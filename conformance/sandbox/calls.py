@@ -32,5 +32,14 @@ class CallHistory:
         self.returned: set[str] = set()
         self.hung: dict[str, str] = {}
 
-    def refused(self, key: str) -> str | None:
+    def refused(self, key: str | None) -> str | None:
+        """Why the call ``key`` is not made, or None (None: not a call that is recorded)."""
         return self.hung[key] if key in self.hung and key not in self.returned else None
+
+    def returned_from(self, key: str | None) -> None:
+        if key is not None:
+            self.returned.add(key)
+
+    def hung_in(self, key: str | None, why: str) -> None:
+        if key is not None:
+            self.hung.setdefault(key, why)

@@ -228,6 +228,7 @@ class Worker:
         )
         self.channel = wire.Channel(self.endpoint, rep_r, req_w, self._serve, tracebacks=False)
         self.channel.timeout = settings.call_timeout
+        self.channel.deadline = settings.deadline
         self.channel.on_header = self._on_header
         self._fds = (rep_r, req_w)
 
@@ -293,9 +294,8 @@ class Worker:
         returned is not made (CallHistory); reading an attribute or a signature always is."""
         if self.dead:
             raise SubmissionDied(self.dead)
-        s = self.settings
-        history = self.history if key is not None else CallHistory()
-        if key is not None and (why := history.refused(key)) is not None:
+        s, history = self.settings, self.history
+        if (why := history.refused(key)) is not None:
             raise SubmissionDied(f"{what} was not called: {why}")
         if s.deadline is not None and time.monotonic() >= s.deadline:
             raise SubmissionDied(f"not run: {s.budget} was spent before {what}")
@@ -304,13 +304,12 @@ class Worker:
         outer = (self.channel.ticks_left, self.channel.timeout)
         self.channel.ticks_left = ticks
         self.channel.timeout = s.call_timeout + (proto.TICK_INTERVAL if ticks else 0)
-        self.channel.deadline = s.deadline
         try:
             value = self.channel.request(op, body)
-            history.returned.add(str(key))
+            history.returned_from(key)
             return value
         except wire.RemoteError as err:
-            history.returned.add(str(key))
+            history.returned_from(key)
             info = err.info
             type_name = info.get(proto.ERR_TYPE, "Exception")
             tb = info.get(proto.ERR_TB, "")
@@ -324,9 +323,9 @@ class Worker:
                 )
                 raise SubmissionDied(self.dead) from None
             if self.channel.ticks_left < ticks:
-                history.returned.add(str(key))  # the loop's calls returned before one hung
-            history.hung.setdefault(
-                str(key),
+                history.returned_from(key)  # the loop's calls returned before one hung
+            history.hung_in(
+                key,
                 f"it did not return within {s.call_timeout:g} s earlier in this run, and has "
                 "not returned since",
             )
