@@ -76,3 +76,30 @@ def test_correct_implementation_passes_the_large_network_check(run_suite, path: 
         assert report.outcome == expected, f"{check}:\n{report.longreprtext[-3000:]}"
         if report.skipped:
             assert "too slow" in str(report.longrepr), check
+
+
+#: A correct network on a loaded machine: every forward pass stalls for 0–40 ms, drawn from a
+#: fixed seed. Projected from the difference of two tiny networks, such stalls became seconds
+#: per pass (×90 from [784, 16, 10] to [784, 256, 256, 10]) and skipped a correct check.
+STALLED = """
+import random, time
+from reference import *
+from reference import NeuralNetwork as _Network
+
+_stalls = random.Random(0)
+
+
+class NeuralNetwork(_Network):
+    def forward(self, X):
+        time.sleep(_stalls.uniform(0.0, 0.04))
+        return super().forward(X)
+"""
+
+
+def test_stalls_of_a_loaded_machine_do_not_skip_the_check(run_suite, pytester):
+    path = pytester.path / "stalled.py"
+    path.write_text(STALLED)
+    reports = run_checks(run_suite, path, 0)
+    assert set(reports) == {SHALLOW, DEEP}, sorted(reports)
+    for check, report in reports.items():
+        assert report.passed, f"{check}:\n{report.longreprtext[-3000:]}"

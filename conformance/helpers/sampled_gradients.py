@@ -71,10 +71,16 @@ __all__ = [
 #: busy 2-core machine, networks of matrix products project to ≤ 2 s, such an engine to ≥ 300 s
 #: (itself an underestimate: its garbage collection grows with the network).
 TIME_FRACTION = 0.1
-#: (hidden width, samples) of the two small networks timed to project a pass of a large one,
-#: and how many passes of each are timed.
-PROBES = ((2, 1), (16, 2))
+#: (hidden width, samples) of the small networks timed, in turn, to project a pass of a large
+#: one; then the large one itself. The climb stops at the first whose best pass takes SETTLED
+#: seconds, so a projection is scaled up only from a pass that long, which noise of a few ms
+#: on a loaded machine cannot turn into seconds (projected from the first two probes alone, a
+#: 3 ms stall became 20 s and skipped a correct torch network's check).
+PROBES = ((2, 1), (16, 2), (32, 4))
+#: Best of this many passes of each: a busy machine only ever adds time, and a stall in one
+#: pass must not settle a climb that matrix products would finish in milliseconds.
 PROBE_REPEATS = 3
+SETTLED = 0.2
 
 HINT_DIRECTION = (
     "uᵀ(dW, db) adds up the errors of every entry, so a direction that disagrees says "
@@ -281,28 +287,35 @@ def check_directions(
 
 
 def seconds_per_pass(case: NetCase) -> float:
-    """Projected seconds of one forward pass of the case, from timed passes of two small
-    networks of its input and output widths (PROBES): their fixed cost plus the marginal cost
-    per parameter × sample, which a network of Python scalars pays in full and one of matrix
-    products hardly at all (so call overhead, a pipe's in grading mode, is not scaled up).
-
-    Each is the best of PROBE_REPEATS passes, taken in turn: a busy machine only ever adds
-    time, and added to the smaller probe alone it would hide the marginal cost.
+    """Projected seconds of one forward pass of the case, from timed passes of growing networks
+    of its input and output widths (PROBES), then of the case itself: the last one timed plus
+    the marginal cost per parameter × sample between the last two, which a network of Python
+    scalars pays in full and one of matrix products hardly at all (so call overhead, a pipe's
+    in grading mode, is not scaled up). The climb stops at the first pass of SETTLED seconds.
     """
-    probes = []
-    for hidden, batch in PROBES:
-        layers = [case.layers[0], hidden, case.layers[-1]]
-        X = case.X[:, :batch].copy()
-        probes.append((bp.NeuralNetwork(layers), X, n_params(layers) * X.shape[1]))
-    best = [math.inf] * len(probes)
-    for _ in range(PROBE_REPEATS):
-        for k, (net, X, _work) in enumerate(probes):
+    probes = [([case.layers[0], hidden, case.layers[-1]], batch) for hidden, batch in PROBES]
+    probes = [
+        (layers, batch)
+        for layers, batch in probes
+        if work(layers, batch) < work(case.layers, case.batch)
+    ]
+    timed: list[tuple[int, float]] = []
+    for layers, batch in [*probes, (list(case.layers), case.batch)]:
+        net, X = bp.NeuralNetwork(layers), case.X[:, :batch].copy()
+        best = math.inf
+        for _ in range(PROBE_REPEATS):
             start = time.perf_counter()
             net.forward(X)
-            best[k] = min(best[k], time.perf_counter() - start)
-    (work0, work1), (t0, t1) = [work for _, _, work in probes], best
+            best = min(best, time.perf_counter() - start)
+        timed.append((work(layers, batch), best))
+        if best >= SETTLED:
+            break
+    (work1, t1) = timed[-1]
+    if len(timed) == 1:
+        return t1 * work(case.layers, case.batch) / work1
+    (work0, t0) = timed[-2]
     marginal = max(0.0, (t1 - t0) / (work1 - work0))
-    return t0 + marginal * (n_params(case.layers) * case.batch - work0)
+    return t1 + marginal * (work(case.layers, case.batch) - work1)
 
 
 def too_slow(case: NetCase, passes: int, time_limit: float) -> str | None:
@@ -320,6 +333,11 @@ def too_slow(case: NetCase, passes: int, time_limit: float) -> str | None:
         "small networks of this area check the same gradients, and with matrix products "
         "(W @ a) this check takes well under a second"
     )
+
+
+def work(layers: Sequence[int], batch: int) -> int:
+    """Multiply-adds of a forward pass, near enough: parameters × samples."""
+    return n_params(layers) * batch
 
 
 def n_params(layers: Sequence[int]) -> int:
