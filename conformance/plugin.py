@@ -16,6 +16,7 @@ from conformance.core import selection
 from conformance.core.guard import guard
 from conformance.core.implementation import impl
 from conformance.core.session import activate, header_lines
+from conformance.layouts import LAYOUTS
 
 # The subsystems' own plugins: their options, and hooks that stay idle unless asked for. Only
 # registered here, never imported by this module, so pytest rewrites them as plugins.
@@ -37,6 +38,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="implementation under test: an importable module or a path to a .py file "
         "(default: the kit's NumPy reference)",
+    )
+    group.addoption(
+        "--layout",
+        choices=LAYOUTS,
+        default=None,
+        help="the implementation's layout: columns (the contract's: X is (n_features, "
+        "n_samples), weights[i] (n_out, n_in)) or rows (X is (n_samples, n_features), "
+        "weights[i] (n_in, n_out)); default: the module's own LAYOUT = ..., else columns",
     )
     group.addoption(
         "--impl-seed",

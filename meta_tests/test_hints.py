@@ -27,7 +27,6 @@ RECOGNISED = [
     ("train_step_stale_gradients", "training", "left net.weights[0] where it was"),
     ("train_step_first_lr_sticks", "training", "the first call's lr"),
     ("forward_caches_first_batch", "training", "the first call's output again"),
-    ("layout_rows", "training", "this network uses (n_samples, n_features)"),
 ]
 
 

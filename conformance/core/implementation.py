@@ -19,6 +19,8 @@ import pytest
 
 from conformance.contract import NAMES
 from conformance.core.guard import ImplExit
+from conformance.layouts import COLUMNS, ROWS, LayoutError, choose
+from conformance.layouts.rows import RowsModule
 
 # Bound at import, before any implementation runs: one that replaces the notebook package's
 # functions cannot change how it is loaded (and the guard names what it replaced).
@@ -75,16 +77,37 @@ class Implementation:
         self.tampered: str | None = None
         #: In grading mode, the worker process that runs the implementation.
         self.remote: Any = None
+        #: The implementation's layout (conformance.layouts), and who said so.
+        self.layout = COLUMNS
+        self.layout_source = "the contract's default"
 
-    def load(self, spec: str | None, invocation_dir: Path) -> None:
+    def load(self, spec: str | None, invocation_dir: Path, layout: str | None = None) -> None:
+        """Import the implementation; ``layout`` is --layout's value (None: not given)."""
         self.module = _import(spec or REFERENCE, invocation_dir)
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
         self.notebook = _summary(getattr(self.module, SUMMARY_ATTR, None))
+        self._lay_out(layout)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
-    def load_remote(self, spec: str | None, invocation_dir: Path, settings: Any) -> None:
+    def _lay_out(self, option: str | None) -> None:
+        """Choose the layout; a row-layout module is presented to the checks in columns."""
+        try:
+            self.layout, self.layout_source = choose(option, self.module, self.name)
+        except LayoutError as err:
+            raise ImplementationError(f"--impl={self.name}: {err}") from None
+        if self.layout == ROWS:
+            self.module = RowsModule(self.module)
+
+    @property
+    def own_module(self) -> Any:
+        """The implementation's module itself, in its own layout."""
+        return getattr(self.module, "_bp_module", self.module)
+
+    def load_remote(
+        self, spec: str | None, invocation_dir: Path, settings: Any, layout: str | None = None
+    ) -> None:
         """Grading mode: the implementation is imported only in a worker process; ``module``
         is a proxy to it. Raises ImplementationError for a path that is not there, and
         conformance.sandbox.remote.SubmissionError when the submission does not import."""
@@ -112,6 +135,7 @@ class Implementation:
             except Exception:  # the worker died since: the checks will say so
                 said = None
             self.notebook = _summary(said)
+        self._lay_out(layout)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:

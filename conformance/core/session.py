@@ -15,8 +15,11 @@ from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
 from conformance.core import profiles
+from conformance.core.deadline import ImplTimeout, deadline
 from conformance.core.guard import describe, guard, import_kit
 from conformance.core.implementation import ImplementationError, impl
+from conformance.layouts import COLUMNS, detect_rows
+from conformance.layouts import header as layout_header
 
 #: The grading plugin, registered by ``conformance.plugin``; looked up, not imported, since
 #: grading builds on this module.
@@ -54,12 +57,29 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     # still checked by the originals.
     check_and_restore, disarm = guard.check_and_restore, guard.disarm
     try:
-        impl.load(spec, Path(config.invocation_params.dir))
+        impl.load(spec, Path(config.invocation_params.dir), config.getoption("layout", None))
+        wrong_layout = recognise_rows(config)
     except ImplementationError as err:
         disarm()
         raise pytest.UsageError(str(err)) from None
+    if wrong_layout:
+        disarm()
+        raise pytest.UsageError(f"--impl={impl.name}: {wrong_layout}")
     if changed := check_and_restore():
         impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
+
+
+def recognise_rows(config: pytest.Config) -> str | None:
+    """The one line that says a network is in the row layout when nothing said so (the run
+    is then refused: every network check would fail on shapes). Under the check time limit;
+    a network that does not build, or hangs, is left to the checks to report."""
+    if impl.layout != COLUMNS or config.getoption("layout", None) is not None:
+        return None
+    try:
+        with deadline(config.getoption("impl_timeout"), "building NeuralNetwork hung"):
+            return detect_rows(impl.module, impl.name)
+    except ImplTimeout:
+        return None
 
 
 def header_lines(config: pytest.Config) -> list[str]:
@@ -71,6 +91,8 @@ def header_lines(config: pytest.Config) -> list[str]:
     ]
     if impl.notebook:
         lines.append(f"conformance: {impl.notebook}")
+    if impl.layout != COLUMNS or config.getoption("layout", None) is not None:
+        lines.append(layout_header(impl.layout, impl.layout_source))
     if impl.remote is not None:
         s = impl.remote.settings
         lines.append(

@@ -132,7 +132,12 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     grading = grading_of(config)
     started = time.monotonic()
     try:
-        impl.load_remote(spec, Path(config.invocation_params.dir), worker_settings)
+        impl.load_remote(
+            spec,
+            Path(config.invocation_params.dir),
+            worker_settings,
+            config.getoption("layout", None),
+        )
         grading.seconds["import"] = time.monotonic() - started
     except SandboxUnavailable as err:  # the grader's set-up: say so in the results files too
         import_failed(config, f"the grader refused to run the submission: {err}")

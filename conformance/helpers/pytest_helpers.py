@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from conformance.core.implementation import impl
+from conformance.layouts import ROWS, display
 
 #: Arrays up to this many entries are printed in full; larger ones by shape and a summary.
 MAX_PRINTED = 64
@@ -37,9 +38,21 @@ def fmt(x: Any) -> str:
     return repr(x)
 
 
+def in_rows(call: str | None) -> bool:
+    """Whether a failure of ``call`` is told in the row layout (conformance.layouts.display)."""
+    return impl.layout == ROWS and display.carries(call)
+
+
 def snippet(call: str, inputs: Mapping[str, Any]) -> str:
     """Lines that paste into Python as they are and re-run the failing call."""
     lines = ["reproduce:", "import numpy as np", impl.import_line]
+    if impl.layout == ROWS and "sg." in call:  # the kit's helpers build column-layout cases
+        lines.append(
+            "from conformance.layouts.rows import RowsModule; bp = RowsModule(bp)  "
+            "# the kit's column view of the row-layout module: indices are [out, in]"
+        )
+    elif in_rows(call):
+        inputs = display.inputs(inputs)
     lines += [f"{k} = {fmt(v)}" for k, v in inputs.items()]
     lines.append(call if "bp." in call else f"bp.{call}")
     return "\n".join(lines)
@@ -54,6 +67,8 @@ def fail(
 ) -> None:
     """Raise AssertionError with the message, a hint and the reproduction as notes."""
     __tracebackhide__ = True
+    if in_rows(call):
+        message, hint = display.text(message), hint and display.text(hint)
     err = AssertionError(message)
     # What the diagnosis reads: the call names the function judged (conformance.diagnosis).
     err.conformance_call = call  # type: ignore[attr-defined]
@@ -87,8 +102,10 @@ def as_array(
             hint="return np.ndarray results (convert with np.asarray)",
         )
     if shape is not None and got.shape != shape:
+        rows = in_rows(call) and len(shape) >= 2
         fail(
-            f"{what}.shape={got.shape}, but should be {shape}",
+            f"{what}.shape={display.shape(got.shape) if rows else got.shape}, but should be "
+            f"{display.shape(shape) if rows else shape}",
             call=call,
             inputs=inputs,
             hint=hint or "keep the input's shape; batches are (n_features, n_samples)",
@@ -139,6 +156,11 @@ def assert_close(
     __tracebackhide__ = True
     got_a = np.asarray(got, dtype=np.float64)
     exp_a = np.asarray(expected, dtype=np.float64)
+    if in_rows(call) and exp_a.ndim >= 2:  # told as the implementation holds them
+        got_a, exp_a = display.array(got_a), display.array(exp_a)
+        allowance = display.array(
+            np.broadcast_to(np.asarray(allowance, dtype=np.float64), exp_a.shape[::-1])
+        )
     if got_a.shape != exp_a.shape:
         fail(
             f"{what}.shape={got_a.shape}, but should be {exp_a.shape}",

@@ -186,8 +186,13 @@ def layout(shapes: Sequence[tuple[int, ...]], expected: Sequence[tuple[int, ...]
             return None
     if not reversed_seen:
         return None
-    return (
-        "every shape is transposed: this network uses (n_samples, n_features); the contract is "
-        "column layout, X of shape (n_features, n_samples), weights[i] (n_out, n_in), "
-        "biases[i] (n_out, 1)"
-    )
+    return ROW_LAYOUT_HINT
+
+
+#: The hint of a network whose every shape is transposed (conformance.layouts.display says it
+#: the other way round in a run of the row layout).
+ROW_LAYOUT_HINT = (
+    "every shape is transposed: this network uses the row layout, X (n_samples, n_features), "
+    "but the run is in the contract's column layout, X (n_features, n_samples), weights[i] "
+    '(n_out, n_in), biases[i] (n_out, 1): run with --layout=rows, or declare LAYOUT = "rows"'
+)

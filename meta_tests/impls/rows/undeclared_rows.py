@@ -1,10 +1,14 @@
-"""The network is written in row layout: X is (n_samples, n_features), weights[i] is (n_in, n_out), biases[i] is (1, n_out), forward returns (n_samples, n_classes) — every shape the transpose of the contract's column layout."""
+"""A correct row-layout module that does not say so (no LAYOUT = "rows"): X is (n_samples, n_features), weights[i] is (n_in, n_out), biases[i] is (1, n_out), softmax over the last axis, forward returns (n_samples, n_classes) — every shape the transpose of the contract's column layout. Run as it is, the kit refuses it in one line; with --layout=rows it passes."""
 
 from reference import *  # noqa: F401,F403
-import reference
 import numpy as np
 
-EXPECTED_AREA = "training"
+
+def softmax(z):
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore"):  # z − max overflows only to −inf, whose exp is 0
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
 
 
 class NeuralNetwork:
