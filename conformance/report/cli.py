@@ -1,6 +1,6 @@
 """The tutorial's figures for an implementation, as PNG files, without running the checks.
 
-    python -m conformance.report [--impl NAME] --out DIR
+    python -m conformance.report [--impl NAME] [--layout rows] --out DIR
 
 NAME is a module or a ``.py`` file (default: the reference). Each figure shows the
 implementation's curves over the reference's, drawn faintly behind; the drawing itself is
@@ -14,6 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from conformance.layouts import LAYOUTS
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
@@ -25,6 +27,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         default=None,
         help="an importable module or a path to a .py file (default: the reference)",
+    )
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=None,
+        help="columns or rows (default: the module's own LAYOUT = ..., else columns)",
     )
     parser.add_argument("--out", metavar="DIR", required=True, type=Path, help="folder to write")
     parser.add_argument(
@@ -51,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from conformance.report import figures
 
     try:
-        impl.load(args.impl, Path.cwd())
+        impl.load(args.impl, Path.cwd(), args.layout)
     except ImplementationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
