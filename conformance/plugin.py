@@ -12,11 +12,11 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import AREAS
+from conformance.conventions import LABELS, LAYOUT, OUTPUT
 from conformance.core import selection
 from conformance.core.guard import guard
 from conformance.core.implementation import impl
 from conformance.core.session import activate, header_lines
-from conformance.layouts import LAYOUTS
 
 # The subsystems' own plugins: their options, and hooks that stay idle unless asked for. Only
 # registered here, never imported by this module, so pytest rewrites them as plugins.
@@ -41,11 +41,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--layout",
-        choices=LAYOUTS,
+        choices=LAYOUT.values,
         default=None,
         help="the implementation's layout: columns (the contract's: X is (n_features, "
         "n_samples), weights[i] (n_out, n_in)) or rows (X is (n_samples, n_features), "
         "weights[i] (n_in, n_out)); default: the module's own LAYOUT = ..., else columns",
+    )
+    group.addoption(
+        "--labels",
+        choices=LABELS.values,
+        default=None,
+        help="y_true as one-hot arrays (the contract's) or integers, class indices of shape "
+        "(n_samples,); default: the module's own LABELS = ..., else one-hot",
+    )
+    group.addoption(
+        "--output",
+        choices=OUTPUT.values,
+        default=None,
+        help="forward returns probabilities (the contract's) or logits, which "
+        "cross_entropy_loss then takes; default: the module's own OUTPUT = ..., else "
+        "probabilities",
+    )
+    group.addoption(
+        "--hidden-layers",
+        metavar="N[,N...]",
+        default=None,
+        help="the numbers of hidden layers the network supports (e.g. 1 for a two-layer "
+        "net): checks of other depths are skipped; default: the module's own HIDDEN_LAYERS "
+        "= ... (not in grading), else any",
     )
     group.addoption(
         "--impl-seed",

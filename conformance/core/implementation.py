@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from conformance.contract import NAMES
+from conformance.conventions import ConventionError, Conventions, choose
+from conformance.conventions.adapter import ContractModule
 from conformance.core.guard import ImplExit
-from conformance.layouts import COLUMNS, ROWS, LayoutError, choose
-from conformance.layouts.rows import RowsModule
 
 # Bound at import, before any implementation runs: one that replaces the notebook package's
 # functions cannot change how it is loaded (and the guard names what it replaced).
@@ -77,28 +77,35 @@ class Implementation:
         self.tampered: str | None = None
         #: In grading mode, the worker process that runs the implementation.
         self.remote: Any = None
-        #: The implementation's layout (conformance.layouts), and who said so.
-        self.layout = COLUMNS
-        self.layout_source = "the contract's default"
+        #: How the implementation differs from the contract on purpose (conformance.conventions).
+        self.conventions = Conventions()
 
-    def load(self, spec: str | None, invocation_dir: Path, layout: str | None = None) -> None:
-        """Import the implementation; ``layout`` is --layout's value (None: not given)."""
+    def load(
+        self, spec: str | None, invocation_dir: Path, options: dict[str, Any] | None = None
+    ) -> None:
+        """Import the implementation; ``options`` are the conventions' options (None: not
+        given), e.g. {"layout": "rows"}."""
         self.module = _import(spec or REFERENCE, invocation_dir)
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
         self.notebook = _summary(getattr(self.module, SUMMARY_ATTR, None))
-        self._lay_out(layout)
+        self._adapt(options or {}, grading=False)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
-    def _lay_out(self, option: str | None) -> None:
-        """Choose the layout; a row-layout module is presented to the checks in columns."""
+    def _adapt(self, options: dict[str, Any], grading: bool) -> None:
+        """Choose the conventions; a module with its own is presented to the checks in the
+        contract's terms (conformance.conventions.adapter)."""
         try:
-            self.layout, self.layout_source = choose(option, self.module, self.name)
-        except LayoutError as err:
+            self.conventions = choose(options, self.module, self.name, grading)
+        except ConventionError as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
-        if self.layout == ROWS:
-            self.module = RowsModule(self.module)
+        if not self.conventions.contract or self.conventions.hidden is not None:
+            self.module = ContractModule(self.module, self.conventions, self.name)
+
+    @property
+    def layout(self) -> str:
+        return self.conventions.layout
 
     @property
     def own_module(self) -> Any:
@@ -106,7 +113,11 @@ class Implementation:
         return getattr(self.module, "_bp_module", self.module)
 
     def load_remote(
-        self, spec: str | None, invocation_dir: Path, settings: Any, layout: str | None = None
+        self,
+        spec: str | None,
+        invocation_dir: Path,
+        settings: Any,
+        options: dict[str, Any] | None = None,
     ) -> None:
         """Grading mode: the implementation is imported only in a worker process; ``module``
         is a proxy to it. Raises ImplementationError for a path that is not there, and
@@ -135,7 +146,7 @@ class Implementation:
             except Exception:  # the worker died since: the checks will say so
                 said = None
             self.notebook = _summary(said)
-        self._lay_out(layout)
+        self._adapt(options or {}, grading=True)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:

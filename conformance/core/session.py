@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
+from conformance.conventions import COLUMNS, DECLARATIONS, HIDDEN_OPTION
+from conformance.conventions.detect import row_layout
 from conformance.core import profiles
 from conformance.core.deadline import ImplTimeout, deadline
 from conformance.core.guard import describe, guard, import_kit
 from conformance.core.implementation import ImplementationError, impl
-from conformance.layouts import COLUMNS, detect_rows
-from conformance.layouts import header as layout_header
 
 #: The grading plugin, registered by ``conformance.plugin``; looked up, not imported, since
 #: grading builds on this module.
@@ -57,7 +58,7 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     # still checked by the originals.
     check_and_restore, disarm = guard.check_and_restore, guard.disarm
     try:
-        impl.load(spec, Path(config.invocation_params.dir), config.getoption("layout", None))
+        impl.load(spec, Path(config.invocation_params.dir), convention_options(config))
         wrong_layout = recognise_rows(config)
     except ImplementationError as err:
         disarm()
@@ -69,6 +70,12 @@ def activate(config: pytest.Config, spec: str | None) -> None:
         impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
 
 
+def convention_options(config: pytest.Config) -> dict[str, Any]:
+    """The conventions' options as given (None where not)."""
+    names = [d.option for d in DECLARATIONS] + [HIDDEN_OPTION]
+    return {name: config.getoption(name, None) for name in names}
+
+
 def recognise_rows(config: pytest.Config) -> str | None:
     """The one line that says a network is in the row layout when nothing said so (the run
     is then refused: every network check would fail on shapes). Under the check time limit;
@@ -77,7 +84,7 @@ def recognise_rows(config: pytest.Config) -> str | None:
         return None
     try:
         with deadline(config.getoption("impl_timeout"), "building NeuralNetwork hung"):
-            return detect_rows(impl.module, impl.name)
+            return row_layout(impl.own_module, impl.name)
     except ImplTimeout:
         return None
 
@@ -91,8 +98,7 @@ def header_lines(config: pytest.Config) -> list[str]:
     ]
     if impl.notebook:
         lines.append(f"conformance: {impl.notebook}")
-    if impl.layout != COLUMNS or config.getoption("layout", None) is not None:
-        lines.append(layout_header(impl.layout, impl.layout_source))
+    lines += impl.conventions.header()
     if impl.remote is not None:
         s = impl.remote.settings
         lines.append(

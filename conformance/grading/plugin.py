@@ -18,6 +18,7 @@ from hypothesis import settings
 from conformance.contract import AREAS
 from conformance.core.implementation import ImplementationError, impl
 from conformance.core.outcomes import describe, student_text
+from conformance.core.session import convention_options
 from conformance.diagnosis.plugin import diagnosis_of
 from conformance.grading import invocation
 from conformance.grading.points import load_table
@@ -136,7 +137,7 @@ def activate(config: pytest.Config, spec: str | None) -> None:
             spec,
             Path(config.invocation_params.dir),
             worker_settings,
-            config.getoption("layout", None),
+            convention_options(config),
         )
         grading.seconds["import"] = time.monotonic() - started
     except SandboxUnavailable as err:  # the grader's set-up: say so in the results files too

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from conformance.conventions import ROWS, display
 from conformance.core.implementation import impl
-from conformance.layouts import ROWS, display
 
 #: Arrays up to this many entries are printed in full; larger ones by shape and a summary.
 MAX_PRINTED = 64
@@ -38,21 +38,29 @@ def fmt(x: Any) -> str:
     return repr(x)
 
 
+def told(call: str | None) -> bool:
+    """Whether a failure of ``call`` is told in the implementation's own conventions
+    (conformance.conventions.display)."""
+    return not impl.conventions.contract and display.carries(call)
+
+
 def in_rows(call: str | None) -> bool:
-    """Whether a failure of ``call`` is told in the row layout (conformance.layouts.display)."""
+    """Whether a failure of ``call`` is told in the row layout."""
     return impl.layout == ROWS and display.carries(call)
 
 
 def snippet(call: str, inputs: Mapping[str, Any]) -> str:
     """Lines that paste into Python as they are and re-run the failing call."""
     lines = ["reproduce:", "import numpy as np", impl.import_line]
-    if impl.layout == ROWS and "sg." in call:  # the kit's helpers build column-layout cases
+    conv = impl.conventions
+    if not conv.contract and "sg." in call:  # the kit's helpers build the contract's cases
         lines.append(
-            "from conformance.layouts.rows import RowsModule; bp = RowsModule(bp)  "
-            "# the kit's column view of the row-layout module: indices are [out, in]"
+            "from conformance.conventions.adapter import contract_view; bp = contract_view(bp, "
+            f"layout={conv.layout!r}, labels={conv.labels!r}, output={conv.output!r})  "
+            "# the kit's view of the module in the contract's terms"
         )
-    elif in_rows(call):
-        inputs = display.inputs(inputs)
+    elif told(call):
+        inputs = display.inputs(conv, inputs)
     lines += [f"{k} = {fmt(v)}" for k, v in inputs.items()]
     lines.append(call if "bp." in call else f"bp.{call}")
     return "\n".join(lines)
@@ -67,8 +75,9 @@ def fail(
 ) -> None:
     """Raise AssertionError with the message, a hint and the reproduction as notes."""
     __tracebackhide__ = True
-    if in_rows(call):
-        message, hint = display.text(message), hint and display.text(hint)
+    if told(call):
+        conv = impl.conventions
+        message, hint = display.text(conv, message), hint and display.text(conv, hint)
     err = AssertionError(message)
     # What the diagnosis reads: the call names the function judged (conformance.diagnosis).
     err.conformance_call = call  # type: ignore[attr-defined]

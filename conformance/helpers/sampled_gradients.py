@@ -331,7 +331,7 @@ def too_slow(case: NetCase, passes: int, time_limit: float) -> str | None:
         f"forward passes of {case.layers} on {case.batch} samples it needs would take about "
         f"{projected:.2g} s, more than {TIME_FRACTION:g} of --impl-timeout={time_limit:g}; the "
         "small networks of this area check the same gradients, and with matrix products "
-        "(W @ a) this check takes well under a second"
+        "this check takes well under a second"
     )
 
 

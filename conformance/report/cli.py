@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.layouts import LAYOUTS
+from conformance.conventions import LAYOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--layout",
-        choices=LAYOUTS,
+        choices=LAYOUT.values,
         default=None,
         help="columns or rows (default: the module's own LAYOUT = ..., else columns)",
     )
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     from conformance.report import figures
 
     try:
-        impl.load(args.impl, Path.cwd(), args.layout)
+        impl.load(args.impl, Path.cwd(), {"layout": args.layout})
     except ImplementationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

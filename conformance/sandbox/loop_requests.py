@@ -8,7 +8,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from conformance.layouts.rows import unwrap
+from conformance.conventions.adapter import unwrap
 from conformance.sandbox import loops
 from conformance.sandbox.errors import SubmissionDied, raised_class
 from conformance.sandbox.remote import RemoteObject
@@ -21,11 +21,11 @@ def run_loop(name: str, target: Any, *args: Any) -> tuple[list[Any], BaseExcepti
     calls returned, up to the first that raised, and that call's exception as a single call
     raises it (None if none did)."""
     run, calls_of = loops.LOOPS[name]
-    target, rows = unwrap(target)
-    if rows is not None:  # the row layout: the loop runs on the network itself
-        args = rows.loop_arguments(name, args)
+    target, adapted = unwrap(target)
+    if adapted is not None:  # the implementation's conventions: the loop runs on its network
+        args = adapted.loop_arguments(name, args)
     values, failure = _run(name, run, calls_of, target, *args)
-    return (values if rows is None else rows.loop_values(name, values)), failure
+    return (values if adapted is None else adapted.loop_values(name, values)), failure
 
 
 def _run(

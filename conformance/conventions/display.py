@@ -1,11 +1,12 @@
-"""A failure told in the implementation's own layout.
+"""A failure told in the implementation's own conventions.
 
-The checks compare in the contract's column layout (``rows`` turns a row-layout network into
-it, exactly); what a learner reads is turned back here: the arrays and shapes printed, the
-worst index, the reproduction's inputs (run against their own module, in their own layout) and
-the hints that name an axis or a shape. Only a failure of a call that carries the layout (the
-network or softmax) is turned: an elementwise function, an information measure or
-numerical_gradient sees the same arrays in either layout.
+The checks compare in the contract's terms (``adapter`` presents the implementation in them,
+exactly); what a learner reads is turned back here: in the row layout the arrays and shapes
+printed, the worst index and the hints that name an axis or a shape; with integer labels or
+logits, the reproduction's labels and probabilities, so that it runs against their own module
+as it is. Only a failure of a call that carries the conventions (the network or softmax) is
+turned: an elementwise function, an information measure or numerical_gradient sees the same
+arrays in every convention.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from conformance.conventions import INTEGERS, LOGITS, ROWS, Conventions
 from conformance.helpers.recognisers import ROW_LAYOUT_HINT
 
 #: A call that carries the layout: it builds or runs the network, or calls softmax.
@@ -61,7 +63,6 @@ PHRASES: list[tuple[str | re.Pattern[str], str]] = [
     (re.compile(r"dz_(\d+) = \(W_(\d+)ᵀ @ dz_(\d+)\)"), r"dz_\1 = (dz_\3 @ W_\2ᵀ)"),
     ("dW[i] = dz_i @ a_{i}ᵀ / m", "dW[i] = a_{i}ᵀ @ dz_i / m"),
     ("dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1})", "dz_{i-1} = (dz_i @ W_iᵀ) * relu'(z_{i-1})"),
-    ("with matrix products (W @ a)", "with matrix products (a @ W)"),
     (re.compile(r"\bcolumn (\d+) of X\b"), r"row \1 of X"),
     (re.compile(r"\brow (\d+) of net\.(dW|db)\b"), r"column \1 of net.\2"),
     (re.compile(r"\bmost at \[(\d+), (\d+)\]"), r"most at [\2, \1]"),
@@ -80,13 +81,16 @@ def carries(call: str | None) -> bool:
     return bool(call) and _CARRIES.search(call) is not None  # type: ignore[arg-type]
 
 
-def text(line: str) -> str:
-    """A message or hint with its column-layout phrases in the row layout."""
-    for phrase, rows in PHRASES:
-        if isinstance(phrase, str):
-            line = line.replace(phrase, rows)
-        else:
-            line = phrase.sub(rows, line)
+def text(conventions: Conventions, line: str) -> str:
+    """A message or hint with the contract's phrases in the implementation's conventions."""
+    if conventions.layout == ROWS:
+        for phrase, rows in PHRASES:
+            if isinstance(phrase, str):
+                line = line.replace(phrase, rows)
+            else:
+                line = phrase.sub(rows, line)
+    if conventions.output == LOGITS:  # what the kit judged is the softmax of what it returned
+        line = re.sub(r"(?<![\w(])net\.forward\((X|\.\.\.)\)", r"softmax(net.forward(\1))", line)
     return line
 
 
@@ -103,8 +107,25 @@ def index(i: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(i)[::-1]
 
 
-def inputs(named: Mapping[str, Any]) -> dict[str, Any]:
-    """A reproduction's inputs in the implementation's layout: every array of two or more
-    dimensions transposed (a reproduction of a layout-carrying call holds only batches,
-    parameters and softmax's logits)."""
-    return {k: (v.T if isinstance(v, np.ndarray) and v.ndim >= 2 else v) for k, v in named.items()}
+def inputs(conventions: Conventions, named: Mapping[str, Any]) -> dict[str, Any]:
+    """A reproduction's inputs in the implementation's conventions: in the row layout every
+    array of two or more dimensions transposed (a reproduction of a call that carries the
+    conventions holds only batches, parameters and softmax's logits); one-hot labels as class
+    indices; probabilities handed to the loss as logits (their log, which softmax maps back)."""
+    turned = {}
+    for k, v in named.items():
+        if isinstance(v, np.ndarray) and v.ndim == 2:
+            if k in LABEL_NAMES and conventions.labels == INTEGERS:
+                v = np.argmax(v, axis=0)
+            elif k in PROBABILITY_NAMES and conventions.output == LOGITS:
+                with np.errstate(divide="ignore"):
+                    v = np.log(v)
+        if conventions.layout == ROWS and isinstance(v, np.ndarray) and v.ndim >= 2:
+            v = v.T
+        turned[k] = v
+    return turned
+
+
+#: The names the checks give labels and probabilities in a reproduction.
+LABEL_NAMES = {"Y", "y_true"}
+PROBABILITY_NAMES = {"y_pred"}

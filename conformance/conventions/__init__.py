@@ -1,0 +1,181 @@
+"""Conventions: how an implementation differs from the contract on purpose, said out loud.
+
+The contract is the tutorial's: the column layout, one-hot labels, probabilities out of
+``forward``, any depth. Courses teach others. An implementation declares its own with a
+module-level name, or the run with an option (the option wins); nothing is guessed:
+
+    LAYOUT = "rows"          --layout=rows          X (n_samples, n_features), W (n_in, n_out)
+    LABELS = "integers"      --labels=integers      y_true as class indices, shape (n_samples,)
+    OUTPUT = "logits"        --output=logits        forward returns logits; the loss takes them
+    HIDDEN_LAYERS = 1        --hidden-layers=1      the network supports only these depths
+
+``adapter`` presents such an implementation to the checks in the contract's terms, exactly (no
+rounding: transposed views, the labels' argmax, the kit's softmax of the logits); ``display``
+tells its failures back in its own layout; ``detect`` recognises a row-layout network that
+said nothing, so that it is told so in one line.
+
+In grading mode the depths come from the instructor alone (``--hidden-layers``): a declared
+depth skips checks, and what a grade leaves out is not the submission's to choose. The other
+conventions only change the form of arrays, never which checks run, so a submission may
+declare them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+COLUMNS, ROWS = "columns", "rows"
+ONE_HOT, INTEGERS = "one-hot", "integers"
+PROBABILITIES, LOGITS = "probabilities", "logits"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One convention: its module-level name, its option, its values (the first is the
+    contract's) and what each value means, for the header."""
+
+    name: str
+    option: str
+    values: tuple[str, ...]
+    meaning: dict[str, str]
+
+
+LAYOUT = Declaration(
+    "LAYOUT",
+    "layout",
+    (COLUMNS, ROWS),
+    {
+        COLUMNS: "X (n_features, n_samples), weights[i] (n_out, n_in), biases[i] (n_out, 1), "
+        "softmax over axis 0",
+        ROWS: "X (n_samples, n_features), weights[i] (n_in, n_out), biases[i] (1, n_out) or "
+        "(n_out,), softmax over the last axis",
+    },
+)
+LABELS = Declaration(
+    "LABELS",
+    "labels",
+    (ONE_HOT, INTEGERS),
+    {
+        ONE_HOT: "y_true one-hot",
+        INTEGERS: "y_true as integer class indices, shape (n_samples,)",
+    },
+)
+OUTPUT = Declaration(
+    "OUTPUT",
+    "output",
+    (PROBABILITIES, LOGITS),
+    {
+        PROBABILITIES: "forward returns probabilities",
+        LOGITS: "forward returns logits and cross_entropy_loss takes them (the kit compares "
+        "their softmax)",
+    },
+)
+DECLARATIONS = (LAYOUT, LABELS, OUTPUT)
+#: The module-level name of the depths a network supports, and its option.
+HIDDEN_LAYERS, HIDDEN_OPTION = "HIDDEN_LAYERS", "hidden_layers"
+
+
+class ConventionError(Exception):
+    """A declaration the kit cannot follow; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Conventions:
+    layout: str = COLUMNS
+    labels: str = ONE_HOT
+    output: str = PROBABILITIES
+    #: The numbers of hidden layers the network supports; None: any.
+    hidden: tuple[int, ...] | None = None
+    #: Who chose each convention that is not the contract's (for the header).
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def contract(self) -> bool:
+        """Whether the implementation follows the contract as it is (no adapter)."""
+        return (self.layout, self.labels, self.output) == (COLUMNS, ONE_HOT, PROBABILITIES)
+
+    def supports(self, layers: list[int] | tuple[int, ...]) -> bool:
+        return self.hidden is None or len(layers) - 2 in self.hidden
+
+    def header(self) -> list[str]:
+        lines = []
+        for d in DECLARATIONS:
+            value = getattr(self, d.option)
+            if d.option in self.sources:
+                lines.append(
+                    f"conformance: {d.option}={value} ({self.sources[d.option]}): "
+                    f"{d.meaning[value]}"
+                )
+        if HIDDEN_OPTION in self.sources:
+            depths = "none" if self.hidden is None else ", ".join(map(str, self.hidden))
+            lines.append(
+                f"conformance: hidden layers={depths} ({self.sources[HIDDEN_OPTION]}): checks "
+                "of other depths are skipped, update and train_step are checked on these"
+            )
+        return lines
+
+
+def _declared(module: Any, d: Declaration, name: str) -> str | None:
+    try:
+        value = getattr(module, d.name, None)
+    except Exception:  # a proxy whose worker died: the checks will say so
+        return None
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in d.values:
+        raise ConventionError(
+            f"{name} declares {d.name} = {value!r:.60}, but the kit knows "
+            f"{' and '.join(repr(v) for v in d.values)}"
+        )
+    return value
+
+
+def parse_depths(value: Any, what: str) -> tuple[int, ...]:
+    """HIDDEN_LAYERS = 1, (1, 2) or "1,2": the numbers of hidden layers, each ≥ 0."""
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, int) and not isinstance(items, bool):
+        items = (items,)
+    try:
+        depths = tuple(sorted({int(str(v).strip()) for v in items}))
+    except (TypeError, ValueError):
+        depths = ()
+    if not depths or min(depths) < 0:
+        raise ConventionError(
+            f"{what} = {value!r:.60}: give the numbers of hidden layers the network supports, "
+            "e.g. 1 or (1, 2)"
+        )
+    return depths
+
+
+def choose(options: dict[str, Any], module: Any, name: str, grading: bool) -> Conventions:
+    """The run's conventions from the options (None: not given) and the module's declarations."""
+    chosen: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for d in DECLARATIONS:
+        option, own = options.get(d.option), _declared(module, d, name)
+        if option is not None:
+            chosen[d.option] = option
+            over = f", over {d.name} = {own!r} in {name}" if own not in (None, option) else ""
+            sources[d.option] = f"--{d.option}={option}{over}"
+        elif own is not None:
+            chosen[d.option] = own
+            sources[d.option] = f"{d.name} = {own!r} in {name}"
+    option = options.get(HIDDEN_OPTION)
+    try:
+        own = getattr(module, HIDDEN_LAYERS, None)
+    except Exception:
+        own = None
+    if option is not None:
+        chosen["hidden"] = parse_depths(option, "--hidden-layers")
+        sources[HIDDEN_OPTION] = f"--hidden-layers={option}"
+    elif own is not None and not grading:
+        chosen["hidden"] = parse_depths(own, f"{HIDDEN_LAYERS} in {name}")
+        sources[HIDDEN_OPTION] = f"{HIDDEN_LAYERS} = {own!r} in {name}"
+    elif own is not None:
+        # What a grade leaves out is the instructor's to say: the declaration is ignored.
+        sources[HIDDEN_OPTION] = (
+            f"{HIDDEN_LAYERS} = {own!r:.40} in {name} is not followed in grading; the "
+            "instructor's --hidden-layers decides"
+        )
+    return Conventions(**chosen, sources=sources)

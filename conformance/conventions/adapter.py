@@ -1,0 +1,288 @@
+"""An implementation with its own conventions, presented to the checks in the contract's terms.
+
+Wrapped once, when it is loaded, so that every check runs unchanged:
+
+- the row layout: arrays cross as transposed *views*, never copies, so nothing is rounded and
+  whatever the implementation does to an array in place (a forward that writes into X, an
+  update that rebinds or writes, an output buffer it reuses) shows in the check's array exactly
+  as it would in the column layout;
+- integer labels: the one-hot Y of a check becomes its argmax, the class indices, exactly;
+- logits: forward's logits become the kit's softmax of them (the reference's, stable), and a
+  loss is given the logits forward returned for those probabilities (else their log, which
+  softmax maps back to them).
+
+Only np.ndarray values are turned; anything else (a list, a tensor, None) reaches the check as
+it came, to be judged as it is. In grading mode this runs in the kit's process: the
+submission's objects are proxies, and nothing here runs where the submission could reach it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pytest
+
+from conformance.conventions import INTEGERS, LOGITS, ROWS, Conventions
+from reference.functions import softmax as kit_softmax
+
+#: What an array is, for turning it: a batch (X, Y, forward's output), a weight matrix, a bias.
+BATCH, WEIGHT, BIAS = "batch", "weight", "bias"
+#: The network's arrays by attribute.
+KINDS = {"weights": WEIGHT, "biases": BIAS, "dW": WEIGHT, "db": BIAS}
+
+
+def to_columns(value: Any, kind: str = BATCH) -> Any:
+    """The column-layout view of a row-layout array (a flat bias becomes a column)."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if kind == BIAS and value.ndim == 1:
+        return value[:, np.newaxis]
+    return value.T
+
+
+def to_rows(value: Any, kind: str = BATCH, flat: bool = False) -> Any:
+    """The row-layout view of a column-layout array (``flat``: a bias kept as (n_out,))."""
+    if not isinstance(value, np.ndarray):
+        return value
+    if kind == BIAS and flat and value.ndim == 2 and value.shape[1] == 1:
+        return value[:, 0]
+    return value.T
+
+
+class ThroughList(list):
+    """``net.weights`` as the checks see it: the contract's view of the network's own list,
+    where setting an item sets the network's item (in its own layout), as on the contract's."""
+
+    def __init__(self, owner: ContractNetwork, attr: str, items: list[Any]):
+        self._owner, self._attr, self._kind = owner, attr, KINDS[attr]
+        super().__init__(owner._out(self._kind, v) for v in items)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        inner = getattr(self._owner._bp_inner, self._attr)
+        if isinstance(index, slice):
+            values = list(value)
+            inner[index] = [self._owner._in(self._kind, v) for v in values]
+            super().__setitem__(index, values)
+            return
+        inner[index] = self._owner._in(self._kind, value, index)
+        super().__setitem__(index, value)
+
+
+class ContractNetwork:
+    """The implementation's network with the contract's conventions at its surface."""
+
+    def __init__(self, inner: Any, conventions: Conventions):
+        object.__setattr__(self, "_bp_inner", inner)
+        object.__setattr__(self, "_bp_conv", conventions)
+        object.__setattr__(self, "_bp_rows", conventions.layout == ROWS)
+        # Whether each bias is kept flat, (n_out,): read once, so that a parameter put in is
+        # given back in the network's own style.
+        biases = getattr(inner, "biases", None) if self._bp_rows else None
+        flat = [isinstance(b, np.ndarray) and b.ndim == 1 for b in biases or ()]
+        object.__setattr__(self, "_bp_flat", flat)
+        # The probabilities the last forward returned, and the logits they came from.
+        object.__setattr__(self, "_bp_last", None)
+
+    # -- turning arrays ----------------------------------------------------------------------
+
+    def _out(self, kind: str, value: Any) -> Any:
+        return to_columns(value, kind) if self._bp_rows else value
+
+    def _in(self, kind: str, value: Any, index: Any = None) -> Any:
+        if not self._bp_rows:
+            return value
+        flat = isinstance(index, int) and 0 <= index < len(self._bp_flat) and self._bp_flat[index]
+        return to_rows(value, kind, flat and kind == BIAS)
+
+    def _labels(self, Y: Any) -> Any:
+        if self._bp_conv.labels == INTEGERS and isinstance(Y, np.ndarray) and Y.ndim == 2:
+            return np.argmax(Y, axis=0)  # one-hot: exactly the class indices
+        return self._in(BATCH, Y)
+
+    def _probabilities(self, out: Any) -> Any:
+        out_c = self._out(BATCH, out)
+        if self._bp_conv.output != LOGITS or not isinstance(out_c, np.ndarray):
+            return out_c
+        p = kit_softmax(out_c)
+        object.__setattr__(self, "_bp_last", (p.copy(), out))
+        return p
+
+    def _logits(self, y_pred: Any) -> Any:
+        if self._bp_conv.output != LOGITS or not isinstance(y_pred, np.ndarray):
+            return self._in(BATCH, y_pred)
+        last = self._bp_last
+        if last is not None and last[0].shape == y_pred.shape and np.array_equal(last[0], y_pred):
+            return last[1]
+        with np.errstate(divide="ignore"):
+            return self._in(BATCH, np.log(y_pred))
+
+    # -- parameters and gradients --------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        inner = object.__getattribute__(self, "_bp_inner")
+        value = getattr(inner, name)
+        if name not in KINDS:
+            return value
+        if name in ("weights", "biases") and isinstance(value, list):
+            return ThroughList(self, name, value)
+        if isinstance(value, list | tuple):
+            return [self._out(KINDS[name], v) for v in value]
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in KINDS and isinstance(value, list | tuple):
+            value = [self._in(KINDS[name], v, i) for i, v in enumerate(value)]
+        setattr(self._bp_inner, name, value)
+
+    # -- the contract's methods ----------------------------------------------------------------
+
+    def forward(self, X: Any) -> Any:
+        return self._probabilities(self._bp_inner.forward(self._in(BATCH, X)))
+
+    def cross_entropy_loss(self, y_pred: Any, y_true: Any) -> Any:
+        return self._bp_inner.cross_entropy_loss(self._logits(y_pred), self._labels(y_true))
+
+    def backward(self, y_true: Any) -> Any:
+        return self._bp_inner.backward(self._labels(y_true))
+
+    def update(self, learning_rate: Any) -> Any:
+        return self._bp_inner.update(learning_rate)
+
+    def train_step(self, X: Any, Y: Any, learning_rate: Any) -> Any:
+        return self._bp_inner.train_step(self._in(BATCH, X), self._labels(Y), learning_rate)
+
+    def predict(self, X: Any) -> Any:
+        return self._bp_inner.predict(self._in(BATCH, X))
+
+    def __repr__(self) -> str:
+        return f"{self._bp_inner!r} (seen in the contract's conventions)"
+
+    # -- loops (conformance.sandbox.loops) run on the network itself, with their arguments turned
+
+    def loop_arguments(self, name: str, args: Sequence[Any]) -> tuple[Any, ...]:
+        if name == "repeat":
+            method, call_args, *rest = args
+            if method == "train_step":
+                X, Y, lr = call_args
+                call_args = (self._in(BATCH, X), self._labels(Y), lr)
+            return (method, call_args, *rest)
+        if name == "losses_at":
+            attr, index, points, X, Y = args
+            turned = [self._in(KINDS[attr], p, index) for p in points]
+            return (attr, index, turned, self._in(BATCH, X), self._labels(Y))
+        if name == "put":
+            weights, biases = args
+            return (
+                [self._in(WEIGHT, W, i) for i, W in enumerate(weights)],
+                [self._in(BIAS, b, i) for i, b in enumerate(biases)],
+            )
+        if name == "losses_of":
+            points, X, Y, shape = args
+            # The same array turned into the same view, so that the loop still puts in only
+            # the arrays that changed from one point to the next.
+            seen: dict[int, Any] = {}
+
+            def turned(kind: str, i: int, a: Any) -> Any:
+                if id(a) not in seen:
+                    seen[id(a)] = (a, self._in(kind, a, i))
+                return seen[id(a)][1]
+
+            own = [
+                (
+                    [turned(WEIGHT, i, W) for i, W in enumerate(weights)],
+                    [turned(BIAS, i, b) for i, b in enumerate(biases)],
+                )
+                for weights, biases in points
+            ]
+            shape = tuple(shape)[::-1] if self._bp_rows else tuple(shape)
+            return (own, self._in(BATCH, X), self._labels(Y), shape)
+        raise KeyError(f"no arguments in the implementation's conventions for the loop {name!r}")
+
+    def loop_values(self, name: str, values: list[Any]) -> list[Any]:
+        """A loop's values in the contract's terms: forward's outputs of losses_of."""
+        if name != "losses_of":
+            return values
+        return [
+            (self._probabilities(item[0]), item[1])
+            if isinstance(item, tuple) and len(item) == 2
+            else item
+            for item in values
+        ]
+
+
+def unwrap(target: Any) -> tuple[Any, ContractNetwork | None]:
+    """(the object a loop runs on, the ContractNetwork it was reached through, if any)."""
+    if isinstance(target, ContractNetwork):
+        return target._bp_inner, target
+    return target, None
+
+
+class ContractModule:
+    """The implementation's module with softmax and NeuralNetwork in the contract's terms."""
+
+    def __init__(self, module: Any, conventions: Conventions, name: str):
+        self._bp_module, self._bp_conv, self._bp_name = module, conventions, name
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._bp_module, name)
+        if name == "softmax" and callable(value) and self._bp_conv.layout == ROWS:
+            return _softmax(value)
+        if name == "NeuralNetwork" and callable(value):
+            return NetworkClass(value, self._bp_conv, self._bp_name)
+        return value
+
+    def __dir__(self) -> list[str]:
+        return dir(self._bp_module)
+
+    def __repr__(self) -> str:
+        return f"{self._bp_module!r} (seen in the contract's conventions)"
+
+
+def contract_view(module: Any, **conventions: Any) -> ContractModule:
+    """A module seen in the contract's terms, for a reproduction that uses the kit's helpers:
+    ``contract_view(mymodule, layout="rows")``."""
+    name = getattr(module, "__name__", "the module")
+    return ContractModule(module, Conventions(**conventions), name)
+
+
+def _softmax(softmax: Any) -> Any:
+    def columns(z: Any, *args: Any, **kwargs: Any) -> Any:
+        return to_columns(softmax(to_rows(z), *args, **kwargs))
+
+    columns.__wrapped__ = softmax  # type: ignore[attr-defined]  # its signature, for the checks
+    return columns
+
+
+class NetworkClass:
+    """``NeuralNetwork`` as the checks see it: calling it builds the implementation's network,
+    wrapped (a depth it does not support skips the check, saying so); its methods and
+    attributes are the class's own."""
+
+    def __init__(self, cls: Any, conventions: Conventions, name: str):
+        self.__wrapped__ = cls
+        self._bp_conv, self._bp_name = conventions, name
+
+    def __call__(self, layer_sizes: Any, *args: Any, **kwargs: Any) -> ContractNetwork:
+        conv = self._bp_conv
+        if isinstance(layer_sizes, list | tuple) and not conv.supports(list(layer_sizes)):
+            pytest.skip(
+                f"not run: {self._bp_name} supports {_depths(conv.hidden)}, and this check "
+                f"needs NeuralNetwork({list(layer_sizes)}), with {len(layer_sizes) - 2}"
+            )
+        return ContractNetwork(self.__wrapped__(layer_sizes, *args, **kwargs), conv)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["__wrapped__"], name)
+
+    def __repr__(self) -> str:
+        return f"{self.__wrapped__!r} (seen in the contract's conventions)"
+
+
+def _depths(hidden: tuple[int, ...] | None) -> str:
+    if hidden is None:
+        return "any number of hidden layers"
+    return (
+        f"networks of {' or '.join(map(str, hidden))} hidden layer{'s' if hidden != (1,) else ''}"
+    )
