@@ -53,7 +53,7 @@ def test_weights_are_he_initialised() -> None:
     standard error is ≤ 0.5% at these sizes, so 3% is > 6σ), mean within 6 standard errors,
     and the excess kurtosis of a normal, 0, within 0.25 (standard error √(24/N) ≤ 0.03; a
     uniform distribution has −1.2)."""
-    layers = [500, 300, 100]
+    layers = nh.supported([500, 300, 100])
     net = bp.NeuralNetwork(layers)
     nh.check_parameters(net, layers)
     for i, (n_in, W) in enumerate(zip(layers, net.weights)):
@@ -95,7 +95,7 @@ def test_weights_are_he_initialised() -> None:
 def test_update_is_one_sgd_step(input_scale: float, rng: np.random.Generator) -> None:
     """update(lr): θ ← θ − lr·∂L/∂θ for every weight and bias, with the dW, db backward set;
     inputs ×100 make gradients large, where a clipped or normalised step shows."""
-    base = well_conditioned_case([3, 4, 4, 2], 3, rng)
+    base = well_conditioned_case(nh.supported([3, 4, 4, 2]), 3, rng)
     case = NetCase(base.layers, base.weights, base.biases, base.X * input_scale, base.Y)
     net = nh.build(case)
     dW, db = nh.gradients(net, case)
@@ -119,7 +119,7 @@ def test_update_is_one_sgd_step(input_scale: float, rng: np.random.Generator) ->
 def test_train_step_returns_the_loss_before_its_update(rng: np.random.Generator) -> None:
     """train_step(X, Y, lr) = forward, loss, backward, update; it returns the loss of its
     own forward pass, and leaves the parameters one SGD step further."""
-    case = well_conditioned_case([3, 4, 4, 2], 4, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 4, 2]), 4, rng)
     oracle = reference_network(case.weights, case.biases)
     expected_loss = oracle.cross_entropy_loss(oracle.forward(case.X), case.Y)
     oracle.backward(case.Y)
@@ -169,7 +169,7 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
     """Three train_step calls on one network, each on a different batch and at its own
     learning rate (0 among them): every step uses the gradients of its own forward pass and
     the lr it is given (nothing accumulates, goes stale or sticks between steps)."""
-    case = well_conditioned_case([3, 4, 4, 2], 4, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 4, 2]), 4, rng)
     oracle = reference_network(case.weights, case.biases)
     net = nh.build(case)
     X, Y = case.X, case.Y
@@ -211,7 +211,7 @@ def test_successive_train_steps_are_independent_sgd_steps(rng: np.random.Generat
 def test_cross_entropy_loss_is_a_function_of_its_arguments(rng: np.random.Generator) -> None:
     """cross_entropy_loss(y_pred, y_true) of probabilities it is handed (not the cached
     forward output): the mean over samples of −Σ_k y_true log y_pred."""
-    case = well_conditioned_case([3, 4, 3], 5, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 3]), 5, rng)
     net = nh.build(case)
     nh.forward(net, case)
     y_pred = rng.uniform(0.05, 1.0, size=case.Y.shape)
@@ -242,7 +242,7 @@ def test_forward_follows_its_batch_and_parameters(rng: np.random.Generator) -> N
     same X object gets a new one once the parameters have changed (as they do in training,
     which hands train_step the same X on every step). Judged against the implementation's
     own forward on a fresh network."""
-    case = well_conditioned_case([3, 4, 3], 5, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 3]), 5, rng)
     X2 = rng.standard_normal(case.X.shape)
     W0 = case.weights[0] * 0.5
     moved = NetCase(case.layers, [W0, *case.weights[1:]], case.biases, case.X, case.Y)
@@ -286,7 +286,7 @@ def test_forward_follows_its_batch_and_parameters(rng: np.random.Generator) -> N
 def test_results_handed_out_stay_valid(rng: np.random.Generator) -> None:
     """What forward returns is not overwritten by backward or by a later forward or predict,
     and backward called twice gives the same gradients."""
-    case = well_conditioned_case([3, 4, 3], 5, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 3]), 5, rng)
     net = nh.build(case)
     setup = nh.setup_call(case) + "p = net.forward(X); net.backward(Y)"
     y_pred = nh.forward(net, case)
@@ -336,7 +336,7 @@ def test_results_handed_out_stay_valid(rng: np.random.Generator) -> None:
 
 
 def test_forward_and_backward_leave_their_inputs_unchanged(rng: np.random.Generator) -> None:
-    case = well_conditioned_case([3, 4, 2], 3, rng)
+    case = well_conditioned_case(nh.supported([3, 4, 2]), 3, rng)
     net = nh.build(case)
     X, Y = case.X.copy(), case.Y.copy()
     net.forward(X)
@@ -349,7 +349,7 @@ def test_forward_and_backward_leave_their_inputs_unchanged(rng: np.random.Genera
 @pytest.mark.parametrize("batch", [1, 7])
 def test_predict_returns_class_indices(batch: int, rng: np.random.Generator) -> None:
     """predict(X): integer argmax over classes (axis 0), shape (n_samples,)."""
-    case = well_conditioned_case([3, 5, 4], batch, rng)
+    case = well_conditioned_case(nh.supported([3, 5, 4]), batch, rng)
     net = nh.build(case)
     call = nh.setup_call(case) + "net.predict(X)"
     got = net.predict(case.X.copy())
@@ -384,7 +384,7 @@ def test_predict_returns_class_indices(batch: int, rng: np.random.Generator) -> 
 def test_predict_breaks_ties_towards_the_first_class(rng: np.random.Generator) -> None:
     """A zero output layer makes every class equally likely: argmax, like np.argmax and
     torch.argmax, returns the first of equal maxima."""
-    base = well_conditioned_case([3, 4, 3], 4, rng)
+    base = well_conditioned_case(nh.supported([3, 4, 3]), 4, rng)
     weights = [base.weights[0], np.zeros_like(base.weights[1])]
     case = NetCase(base.layers, weights, [base.biases[0], np.zeros((3, 1))], base.X, base.Y)
     got = np.asarray(nh.build(case).predict(case.X.copy()))

@@ -255,6 +255,32 @@ def _softmax(softmax: Any) -> Any:
     return columns
 
 
+class DepthSkipped(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """A check skipped because the network does not support its depth (HIDDEN_LAYERS or
+    --hidden-layers): in grading it leaves the split, as the instructor's option decided."""
+
+
+def supported_layers(conventions: Conventions, layers: Sequence[int]) -> list[int]:
+    """``layers`` if the network supports their depth, else the same input and output widths
+    around the nearest depth it supports (the smaller of two as near), its hidden widths
+    taken from ``layers``: where a check's subject is not a depth (update, train_step), it
+    runs on one the network has."""
+    layers = list(layers)
+    if conventions.supports(layers) or conventions.hidden is None:
+        return layers
+    depth = min(conventions.hidden, key=lambda d: (abs(d - (len(layers) - 2)), d))
+    widths = layers[1:-1] or [max(layers[0], layers[-1])]
+    return [layers[0], *(widths[min(i, len(widths) - 1)] for i in range(depth)), layers[-1]]
+
+
+def depth_skip(conventions: Conventions, name: str, needs: str) -> None:
+    """Skip the check: the network does not support what it ``needs``."""
+    __tracebackhide__ = True
+    raise DepthSkipped(
+        f"{name} supports {_depths(conventions.hidden)}, and this check needs {needs}"
+    )
+
+
 class NetworkClass:
     """``NeuralNetwork`` as the checks see it: calling it builds the implementation's network,
     wrapped (a depth it does not support skips the check, saying so); its methods and
@@ -267,9 +293,11 @@ class NetworkClass:
     def __call__(self, layer_sizes: Any, *args: Any, **kwargs: Any) -> ContractNetwork:
         conv = self._bp_conv
         if isinstance(layer_sizes, list | tuple) and not conv.supports(list(layer_sizes)):
-            pytest.skip(
-                f"not run: {self._bp_name} supports {_depths(conv.hidden)}, and this check "
-                f"needs NeuralNetwork({list(layer_sizes)}), with {len(layer_sizes) - 2}"
+            n = len(layer_sizes) - 2
+            depth_skip(
+                conv,
+                self._bp_name,
+                f"NeuralNetwork({list(layer_sizes)}), with {n} hidden layer{'s' * (n != 1)}",
             )
         return ContractNetwork(self.__wrapped__(layer_sizes, *args, **kwargs), conv)
 

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import settings
 
 from conformance.contract import AREAS
+from conformance.conventions.adapter import DepthSkipped
 from conformance.core.implementation import ImplementationError, impl
 from conformance.core.outcomes import describe, student_text
 from conformance.core.session import convention_options
@@ -284,7 +285,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if check is None:
         return report
     check.seconds += report.duration
-    if report.skipped and report.when != "teardown":
+    if report.skipped and call.excinfo is not None and call.excinfo.errisinstance(DepthSkipped):
+        # A depth the instructor's --hidden-layers excludes: the check leaves the split.
+        check.outcome, check.output = "skipped", _skip_reason(report)
+    elif report.skipped and report.when != "teardown":
         # Every skip of a check that runs is the submission's doing (a signature it hides, a
         # forward pass too slow for the check, a value that does not come back): in grading,
         # the check fails and keeps its place in its area's split, so that skipping never

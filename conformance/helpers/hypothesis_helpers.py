@@ -110,6 +110,22 @@ def distributions(draw: st.DrawFn, n: int | None = None, *, zeros: bool = True) 
     return w / w.sum()
 
 
+def depths(min_layers: int, max_layers: int) -> st.SearchStrategy[int]:
+    """Numbers of layer sizes from min_layers to max_layers, those the network supports
+    (conformance.conventions); none: the check is skipped, saying why."""
+    from conformance.conventions.adapter import depth_skip
+    from conformance.core.implementation import impl
+
+    conv = impl.conventions
+    if conv.hidden is None:
+        return st.integers(min_layers, max_layers)
+    allowed = [n for n in range(min_layers, max_layers + 1) if n - 2 in conv.hidden]
+    if not allowed:
+        low, high = min_layers - 2, max_layers - 2
+        depth_skip(conv, impl.name, f"networks of {low} to {high} hidden layers")
+    return st.sampled_from(allowed)
+
+
 @st.composite
 def net_cases(
     draw: st.DrawFn, *, min_layers: int = 2, max_layers: int = 5, equal_hidden: bool = False
@@ -120,7 +136,7 @@ def net_cases(
     after the input has one width (the classes too), so every W that backward multiplies by is
     square and using W where Wᵀ belongs runs, giving wrong values instead of a shape error.
     """
-    depth = draw(st.integers(min_layers, max_layers), label="n_layer_sizes")
+    depth = draw(depths(min_layers, max_layers), label="n_layer_sizes")
     if equal_hidden:
         width = draw(st.integers(2, MAX_WIDTH), label="hidden_width")
         hidden = [width] * (depth - 2)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from conformance.conventions.adapter import supported_layers
 from conformance.core.implementation import impl as bp
 from conformance.helpers import pytest_helpers as ph
 from conformance.helpers import recognisers
@@ -19,6 +20,12 @@ ONE_NUMBER_DB = (
     "it is one number: a sum over the units too (np.sum without axis=, or over axis 0); "
     + recognisers.DB_SUM
 )
+
+
+def supported(layers: list[int]) -> list[int]:
+    """The layers of a check whose subject is not a depth, at one the network supports
+    (the same layers unless it declared its depths: conformance.conventions)."""
+    return supported_layers(bp.conventions, layers)
 
 
 def inputs(case: NetCase) -> dict[str, Any]:
