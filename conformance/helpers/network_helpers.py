@@ -130,8 +130,6 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
                 inputs=inputs(case),
                 hint=HINT_SHAPES,
             )
-        shapes = [np.shape(g) for g in value]
-        hint = recognisers.layout(shapes, [p.shape for p in params])
         grads.append(
             [
                 ph.as_array(
@@ -140,7 +138,7 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
                     shape=p.shape,
                     call=call,
                     inputs=inputs(case),
-                    hint=hint or shape_hint(attr, np.shape(g), p.shape),
+                    hint=shape_hint(attr, np.shape(g), p.shape),
                 )
                 for i, (g, p) in enumerate(zip(value, params))
             ]
@@ -149,7 +147,12 @@ def gradients(net: Any, case: NetCase) -> tuple[list[np.ndarray], list[np.ndarra
 
 
 def shape_hint(attr: str, got: tuple[int, ...], expected: tuple[int, ...]) -> str:
-    """What a gradient of the wrong shape says (the row layout is recognised before)."""
+    """What a gradient of the wrong shape says. The parameters have the contract's shapes by
+    now (a network in another layout is told so when it is built), so a transposed gradient is
+    a bug of backward's, not a layout."""
+    if len(got) == 2 and got == expected[::-1] and got != expected:
+        params = "weights" if attr == "dW" else "biases"
+        return f"it is transposed: net.{attr}[i] must have the shape of net.{params}[i]"
     if attr == "db" and got == expected[:1]:
         return "it is flat: keep the column, np.sum(dz, axis=1, keepdims=True)"
     if attr == "db" and math.prod(got) == 1 < expected[0]:

@@ -1,0 +1,26 @@
+"""backward computes a large non-square dW as (dz.T @ a).reshape(W.shape): right shape, scrambled entries; planted for the scalable check, since only large layers (over 10,000 weights) have it."""
+
+from rows_base import *  # noqa: F401,F403
+import rows_base
+import numpy as np
+
+LAYOUT = "rows"
+EXPECTED_AREA = "gradients"
+
+
+class NeuralNetwork(rows_base.NeuralNetwork):
+    def backward(self, y_true):
+        y_true = np.asarray(y_true, dtype=np.float64)
+        m = y_true.shape[0]
+        dz = (self.activations[-1] - y_true) / m
+        self.dW = [None] * len(self.weights)
+        self.db = [None] * len(self.weights)
+        for i in reversed(range(len(self.weights))):
+            W = self.weights[i]
+            if W.size > 10_000 and W.shape[0] != W.shape[1]:
+                self.dW[i] = (dz.T @ self.activations[i]).reshape(W.shape)
+            else:
+                self.dW[i] = self.activations[i].T @ dz
+            self.db[i] = np.sum(dz, axis=0, keepdims=True)
+            if i > 0:
+                dz = (dz @ self.weights[i].T) * rows_base.relu_derivative(self.z_values[i - 1])
