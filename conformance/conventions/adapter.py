@@ -29,6 +29,8 @@ from reference.functions import softmax as kit_softmax
 
 #: What an array is, for turning it: a batch (X, Y, forward's output), a weight matrix, a bias.
 BATCH, WEIGHT, BIAS = "batch", "weight", "bias"
+#: How many arrays a network remembers having turned (see ContractNetwork._same).
+SAME_KEPT = 8
 #: The network's arrays by attribute.
 KINDS = {"weights": WEIGHT, "biases": BIAS, "dW": WEIGHT, "db": BIAS}
 
@@ -84,6 +86,9 @@ class ContractNetwork:
         object.__setattr__(self, "_bp_flat", flat)
         # The probabilities the last forward returned, and the logits they came from.
         object.__setattr__(self, "_bp_last", None)
+        # What the same array was last turned into: a network that caches on ``X is
+        # self._X`` must see the same object again, as in the contract's layout.
+        object.__setattr__(self, "_bp_turned", [])
 
     # -- turning arrays ----------------------------------------------------------------------
 
@@ -93,13 +98,29 @@ class ContractNetwork:
     def _in(self, kind: str, value: Any, index: Any = None) -> Any:
         if not self._bp_rows:
             return value
+        if kind == BATCH:
+            return self._same(value, lambda: to_rows(value))
         flat = isinstance(index, int) and 0 <= index < len(self._bp_flat) and self._bp_flat[index]
         return to_rows(value, kind, flat and kind == BIAS)
 
     def _labels(self, Y: Any) -> Any:
         if self._bp_conv.labels == INTEGERS and isinstance(Y, np.ndarray) and Y.ndim == 2:
-            return np.argmax(Y, axis=0)  # one-hot: exactly the class indices
+            # One-hot: exactly the class indices (made again if Y was written into since).
+            return self._same(Y, lambda: np.argmax(Y, axis=0), by_value=True)
         return self._in(BATCH, Y)
+
+    def _same(self, value: Any, turn: Any, by_value: bool = False) -> Any:
+        """``turn()``, or what it gave for this very array before (the last few kept)."""
+        if not isinstance(value, np.ndarray):
+            return turn()
+        turned = self._bp_turned
+        for array, was, result in turned:
+            if array is value and (not by_value or np.array_equal(was, value)):
+                return result
+        result = turn()
+        turned.append((value, value.copy() if by_value else None, result))
+        del turned[:-SAME_KEPT]
+        return result
 
     def _probabilities(self, out: Any) -> Any:
         out_c = self._out(BATCH, out)
