@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from conformance.conventions import LOGITS
 from conformance.core import profiles, session
 from conformance.core.deadline import deadline
 from conformance.core.guard import describe, guard
@@ -21,6 +22,14 @@ from conformance.core.outcomes import check_id
 
 def pytest_configure(config: pytest.Config) -> None:
     session.activate(config, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Checks of a convention (``@pytest.mark.for_logits``) exist only for an implementation
+    that declared it: for any other they are not collected at all, so nothing of the
+    contract's runs, counts or grades changes."""
+    if impl.conventions.output != LOGITS:
+        items[:] = [item for item in items if item.get_closest_marker("for_logits") is None]
 
 
 @pytest.fixture

@@ -97,6 +97,7 @@ def pytest_configure(config: pytest.Config) -> None:
     impl.reset()  # one process may run several sessions (pytester, IDEs)
     for area, what in AREAS.items():
         config.addinivalue_line("markers", f"{area}: {what}")
+    config.addinivalue_line("markers", "for_logits: a check only of a network that returns logits")
     spec = config.getoption("impl")
     if spec is not None:
         activate(config, spec)

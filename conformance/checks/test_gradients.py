@@ -27,7 +27,7 @@ from conformance.helpers.numerics import (
 pytestmark = pytest.mark.gradients
 
 HINT = (
-    "dW[i] = dz_i @ a_{i}ᵀ / m, db[i] = Σ_samples dz_i / m (keepdims), "
+    "dW[i] = dz_i @ a_{i}ᵀ, db[i] = Σ_samples dz_i (keepdims), "
     "dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1}), starting from dz = (y_pred − y_true) / m"
 )
 

@@ -180,6 +180,11 @@ class ContractNetwork:
     def __repr__(self) -> str:
         return f"{self._bp_inner!r} (seen in the contract's conventions)"
 
+    def _bp_loss_of_logits(self, Z: Any, Y: Any) -> Any:
+        """The loss of logits the kit chose (the contract's layout), for the checks of a
+        network that returns logits: forward's own are never large enough to overflow exp."""
+        return self._bp_inner.cross_entropy_loss(self._in(BATCH, Z), self._labels(Y))
+
     # -- loops (conformance.sandbox.loops) run on the network itself, with their arguments turned
 
     def loop_arguments(self, name: str, args: Sequence[Any]) -> tuple[Any, ...]:

@@ -61,7 +61,7 @@ PHRASES: list[tuple[str | re.Pattern[str], str]] = [
         "compute aᵀ @ dz, not (dzᵀ @ a).reshape(W.shape)",
     ),
     (re.compile(r"dz_(\d+) = \(W_(\d+)ᵀ @ dz_(\d+)\)"), r"dz_\1 = (dz_\3 @ W_\2ᵀ)"),
-    ("dW[i] = dz_i @ a_{i}ᵀ / m", "dW[i] = a_{i}ᵀ @ dz_i / m"),
+    ("dW[i] = dz_i @ a_{i}ᵀ", "dW[i] = a_{i}ᵀ @ dz_i"),
     ("dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1})", "dz_{i-1} = (dz_i @ W_iᵀ) * relu'(z_{i-1})"),
     (re.compile(r"\bcolumn (\d+) of X\b"), r"row \1 of X"),
     (re.compile(r"\brow (\d+) of net\.(dW|db)\b"), r"column \1 of net.\2"),
@@ -77,6 +77,18 @@ PHRASES: list[tuple[str | re.Pattern[str], str]] = [
 ]
 
 
+#: The contract's phrases that speak of probabilities out of forward, for logits.
+LOGIT_PHRASES = [
+    (", softmax over the last axis", ", and forward returns the last layer's logits (no softmax)"),
+    (", softmax over axis 0", ", and forward returns the last layer's logits (no softmax)"),
+    (
+        "starting from dz = (y_pred − y_true) / m",
+        "starting from dz = (softmax(logits) − y_true) / m",
+    ),
+    ("np.argmax(y_pred, ", "np.argmax(logits, "),
+]
+
+
 def carries(call: str | None) -> bool:
     return bool(call) and _CARRIES.search(call) is not None  # type: ignore[arg-type]
 
@@ -89,6 +101,11 @@ def text(conventions: Conventions, line: str) -> str:
                 line = line.replace(phrase, rows)
             else:
                 line = phrase.sub(rows, line)
+    if conventions.output == LOGITS:
+        for phrase, logits in LOGIT_PHRASES:
+            line = line.replace(phrase, logits)
+    if conventions.labels == INTEGERS:
+        line = line.replace("y_pred − y_true", "y_pred − one_hot(y_true)")
     if conventions.output == LOGITS:  # what the kit judged is the softmax of what it returned
         line = re.sub(r"(?<![\w(])net\.forward\((X|\.\.\.)\)", r"softmax(net.forward(\1))", line)
     return line

@@ -47,7 +47,7 @@ def gradient(
     if got.shape != expected.shape or not np.all(np.isfinite(got)):
         return None
     scale = float(np.max(np.abs(expected)))
-    if scale == 0:
+    if scale == 0 or not np.isfinite(scale):
         return None
     if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and _close(got.T, expected, scale):
         return "it is the transpose of the expected gradient: check W vs Wᵀ and a vs aᵀ"
@@ -90,7 +90,7 @@ def common_factor(got: np.ndarray, expected: np.ndarray, batch: int) -> str | No
     """ "Every entry is k× the expected one", with what k says (m, 1/m, −1), or None: from
     at least MIN_PATTERN_ENTRIES entries that matter, and never for k ≈ 0 or 1."""
     scale = float(np.max(np.abs(expected)))
-    factor = _constant_ratio(got, expected, scale) if scale > 0 else None
+    factor = _constant_ratio(got, expected, scale) if 0 < scale < np.inf else None
     if factor is None or abs(factor) < 1e-3:
         return None
     if batch > 1 and np.isclose(factor, batch, rtol=SAME_RTOL):
@@ -118,7 +118,7 @@ def step(
     taken = np.asarray(after, dtype=np.float64) - before
     sgd = -lr * gradient
     scale = float(np.max(np.abs(sgd)))
-    if scale == 0 or taken.shape != sgd.shape or not np.all(np.isfinite(taken)):
+    if not 0 < scale < np.inf or taken.shape != sgd.shape or not np.all(np.isfinite(taken)):
         return None
     if _close(taken, sgd, scale):
         return None
