@@ -81,11 +81,16 @@ class ContractNetwork:
         object.__setattr__(self, "_bp_rows", conventions.layout == ROWS)
         # Whether each bias is kept flat, (n_out,): read once, so that a parameter put in is
         # given back in the network's own style.
-        biases = getattr(inner, "biases", None) if self._bp_rows else None
-        flat = [isinstance(b, np.ndarray) and b.ndim == 1 for b in biases or ()]
+        try:
+            biases = getattr(inner, "biases", None) if self._bp_rows else None
+            flat = [isinstance(b, np.ndarray) and b.ndim == 1 for b in biases or ()]
+        except Exception:  # not a list the kit can read: the checks say so, not this
+            flat = []
         object.__setattr__(self, "_bp_flat", flat)
-        # The probabilities the last forward returned, and the logits they came from.
-        object.__setattr__(self, "_bp_last", None)
+        # Logits forward returned, as they were, and the probabilities handed out for them:
+        # if the implementation writes into its logits later (a buffer it reuses), the
+        # probabilities change too, as they would have were they its own output.
+        object.__setattr__(self, "_bp_handed", [])
         # What the same array was last turned into: a network that caches on ``X is
         # self._X`` must see the same object again, as in the contract's layout.
         object.__setattr__(self, "_bp_turned", [])
@@ -124,20 +129,52 @@ class ContractNetwork:
 
     def _probabilities(self, out: Any) -> Any:
         out_c = self._out(BATCH, out)
-        if self._bp_conv.output != LOGITS or not isinstance(out_c, np.ndarray):
+        if (
+            self._bp_conv.output != LOGITS
+            or not isinstance(out_c, np.ndarray)
+            or out_c.dtype != np.float64  # told as it is: the checks want float64
+        ):
             return out_c
         p = kit_softmax(out_c)
-        object.__setattr__(self, "_bp_last", (p.copy(), out))
+        handed = self._bp_handed
+        handed.append((out, out.copy(), p))
+        del handed[:-SAME_KEPT]
         return p
 
     def _logits(self, y_pred: Any) -> Any:
         if self._bp_conv.output != LOGITS or not isinstance(y_pred, np.ndarray):
             return self._in(BATCH, y_pred)
-        last = self._bp_last
-        if last is not None and last[0].shape == y_pred.shape and np.array_equal(last[0], y_pred):
-            return last[1]
+        for logits, _, p in reversed(self._bp_handed):
+            if p.shape == y_pred.shape and np.array_equal(p, y_pred):
+                return logits
         with np.errstate(divide="ignore"):
             return self._in(BATCH, np.log(y_pred))
+
+    def _synced(self, value: Any) -> Any:
+        """After a call: what the implementation wrote since into arrays the adapter made,
+        shown where the checks look. Logits it returned → the probabilities handed out for
+        them; class indices it was given → the one-hot Y they came from (NaN where an index
+        is not a class), so that "results stay valid" and "inputs are left unchanged" see
+        what they would in the contract's terms."""
+        for logits, was, p in self._bp_handed:
+            if logits.shape == was.shape and not np.array_equal(logits, was, equal_nan=True):
+                now = kit_softmax(self._out(BATCH, logits))
+                # Logits changed by a shift alone keep their softmax: still not what was
+                # returned, so the probabilities show NaN rather than look untouched.
+                same = now.shape == p.shape and np.array_equal(now, p)
+                p[...] = now if now.shape == p.shape and not same else np.nan
+                was[...] = logits
+        for Y, was, labels in self._bp_turned:
+            if was is None or not isinstance(labels, np.ndarray) or labels.shape != was.shape[1:]:
+                continue
+            if not np.array_equal(labels, np.argmax(was, axis=0)):
+                k = Y.shape[0]
+                valid = np.issubdtype(labels.dtype, np.integer) and np.all(
+                    (labels >= 0) & (labels < k)
+                )
+                Y[...] = np.eye(k)[:, labels] if valid else np.nan
+                was[...] = Y
+        return value
 
     # -- parameters and gradients --------------------------------------------------------------
 
@@ -160,22 +197,26 @@ class ContractNetwork:
     # -- the contract's methods ----------------------------------------------------------------
 
     def forward(self, X: Any) -> Any:
-        return self._probabilities(self._bp_inner.forward(self._in(BATCH, X)))
+        return self._synced(self._probabilities(self._bp_inner.forward(self._in(BATCH, X))))
 
     def cross_entropy_loss(self, y_pred: Any, y_true: Any) -> Any:
-        return self._bp_inner.cross_entropy_loss(self._logits(y_pred), self._labels(y_true))
+        return self._synced(
+            self._bp_inner.cross_entropy_loss(self._logits(y_pred), self._labels(y_true))
+        )
 
     def backward(self, y_true: Any) -> Any:
-        return self._bp_inner.backward(self._labels(y_true))
+        return self._synced(self._bp_inner.backward(self._labels(y_true)))
 
     def update(self, learning_rate: Any) -> Any:
-        return self._bp_inner.update(learning_rate)
+        return self._synced(self._bp_inner.update(learning_rate))
 
     def train_step(self, X: Any, Y: Any, learning_rate: Any) -> Any:
-        return self._bp_inner.train_step(self._in(BATCH, X), self._labels(Y), learning_rate)
+        return self._synced(
+            self._bp_inner.train_step(self._in(BATCH, X), self._labels(Y), learning_rate)
+        )
 
     def predict(self, X: Any) -> Any:
-        return self._bp_inner.predict(self._in(BATCH, X))
+        return self._synced(self._bp_inner.predict(self._in(BATCH, X)))
 
     def __repr__(self) -> str:
         return f"{self._bp_inner!r} (seen in the contract's conventions)"
@@ -228,6 +269,7 @@ class ContractNetwork:
 
     def loop_values(self, name: str, values: list[Any]) -> list[Any]:
         """A loop's values in the contract's terms: forward's outputs of losses_of."""
+        self._synced(None)
         if name != "losses_of":
             return values
         return [
@@ -250,13 +292,15 @@ class ContractModule:
 
     def __init__(self, module: Any, conventions: Conventions, name: str):
         self._bp_module, self._bp_conv, self._bp_name = module, conventions, name
+        #: Which biases the network built last keeps flat: a reproduction puts them in so.
+        self.flat_biases: list[bool] = []
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._bp_module, name)
         if name == "softmax" and callable(value) and self._bp_conv.layout == ROWS:
             return _softmax(value)
         if name == "NeuralNetwork" and callable(value):
-            return NetworkClass(value, self._bp_conv, self._bp_name)
+            return NetworkClass(value, self)
         return value
 
     def __dir__(self) -> list[str]:
@@ -312,9 +356,10 @@ class NetworkClass:
     wrapped (a depth it does not support skips the check, saying so); its methods and
     attributes are the class's own."""
 
-    def __init__(self, cls: Any, conventions: Conventions, name: str):
+    def __init__(self, cls: Any, owner: ContractModule):
         self.__wrapped__ = cls
-        self._bp_conv, self._bp_name = conventions, name
+        self._bp_owner = owner
+        self._bp_conv, self._bp_name = owner._bp_conv, owner._bp_name
 
     def __call__(self, layer_sizes: Any, *args: Any, **kwargs: Any) -> ContractNetwork:
         conv = self._bp_conv
@@ -325,7 +370,9 @@ class NetworkClass:
                 self._bp_name,
                 f"NeuralNetwork({list(layer_sizes)}), with {n} hidden layer{'s' * (n != 1)}",
             )
-        return ContractNetwork(self.__wrapped__(layer_sizes, *args, **kwargs), conv)
+        net = ContractNetwork(self.__wrapped__(layer_sizes, *args, **kwargs), conv)
+        self._bp_owner.flat_biases = list(net._bp_flat)
+        return net
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.__dict__["__wrapped__"], name)

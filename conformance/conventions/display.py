@@ -12,7 +12,7 @@ arrays in every convention.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -64,9 +64,6 @@ PHRASES: list[tuple[str | re.Pattern[str], str]] = [
     ("dW[i] = dz_i @ a_{i}ᵀ", "dW[i] = a_{i}ᵀ @ dz_i"),
     ("dz_{i-1} = (W_iᵀ @ dz_i) * relu'(z_{i-1})", "dz_{i-1} = (dz_i @ W_iᵀ) * relu'(z_{i-1})"),
     (re.compile(r"\bcolumn (\d+) of X\b"), r"row \1 of X"),
-    (re.compile(r"\brow (\d+) of net\.(dW|db)\b"), r"column \1 of net.\2"),
-    (re.compile(r"\bmost at \[(\d+), (\d+)\]"), r"most at [\2, \1]"),
-    (re.compile(r"\bnet\.(dW|db)\[(\d+)\]\[(\d+), (\d+)\]"), r"net.\1[\2][\4, \3]"),
     (
         ROW_LAYOUT_HINT,
         "every shape is transposed: this network uses the column layout, X (n_features, "
@@ -124,7 +121,9 @@ def index(i: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(i)[::-1]
 
 
-def inputs(conventions: Conventions, named: Mapping[str, Any]) -> dict[str, Any]:
+def inputs(
+    conventions: Conventions, named: Mapping[str, Any], flat: Sequence[bool] = ()
+) -> dict[str, Any]:
     """A reproduction's inputs in the implementation's conventions: in the row layout every
     array of two or more dimensions transposed (a reproduction of a call that carries the
     conventions holds only batches, parameters and softmax's logits); one-hot labels as class
@@ -139,10 +138,15 @@ def inputs(conventions: Conventions, named: Mapping[str, Any]) -> dict[str, Any]
                     v = np.log(v)
         if conventions.layout == ROWS and isinstance(v, np.ndarray) and v.ndim >= 2:
             v = v.T
+            bias = BIAS_NAME.fullmatch(k)
+            if bias and int(bias.group(1)) < len(flat) and flat[int(bias.group(1))]:
+                v = v.ravel()  # the network keeps this bias flat, (n_out,)
         turned[k] = v
     return turned
 
 
+#: How a reproduction names the biases it puts into the network (nh.inputs).
+BIAS_NAME = re.compile(r"b(\d+)")
 #: The names the checks give labels and probabilities in a reproduction.
 LABEL_NAMES = {"Y", "y_true"}
 PROBABILITY_NAMES = {"y_pred"}

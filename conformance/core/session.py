@@ -84,7 +84,7 @@ def recognise_rows(config: pytest.Config) -> str | None:
         return None
     try:
         with deadline(config.getoption("impl_timeout"), "building NeuralNetwork hung"):
-            return row_layout(impl.own_module, impl.name)
+            return row_layout(impl.own_module, impl.name, impl.conventions.hidden)
     except ImplTimeout:
         return None
 

@@ -60,7 +60,7 @@ def snippet(call: str, inputs: Mapping[str, Any]) -> str:
             "# the kit's view of the module in the contract's terms"
         )
     elif told(call):
-        inputs = display.inputs(conv, inputs)
+        inputs = display.inputs(conv, inputs, getattr(impl.module, "flat_biases", ()))
     lines += [f"{k} = {fmt(v)}" for k, v in inputs.items()]
     lines.append(call if "bp." in call else f"bp.{call}")
     return "\n".join(lines)
