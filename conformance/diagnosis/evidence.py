@@ -28,7 +28,7 @@ _NOT_STUDENT = [
 #: Notes Hypothesis adds that repeat what the kit's reproduction says.
 _HYPOTHESIS_NOTE = re.compile(r"^(Falsifying|Failing) (example|test case)")
 #: A kit message's "(abs err …; tolerance …)" detail, left out of one-line summaries.
-_DETAIL = re.compile(r" \(abs err [^)]*\)")
+_DETAIL = re.compile(r" \(abs err (?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")  # nested (…) too
 HEADLINE_LIMIT = 200
 
 
