@@ -1,0 +1,36 @@
+"""affine_backward computes dw = x.T.dot(dout) without reshaping x to (N, D): for x of shape (N, d1, d2) dw has shape (d2, d1, M) instead of (D, M).
+
+Only x with more than two dimensions shows it: for a 2-D x, as the kit passes, it computes the
+right gradients, so this file is named nd_only_*, not broken_*, and declares no EXPECTED_AREA.
+layer_utils.py imports the student's layers (from .layers import *), so the sandwich is
+repeated unchanged below to call this module's version.
+"""
+
+from correct_layers import *  # noqa: F401,F403
+import correct_layers  # noqa: F401
+import numpy as np
+
+# area: gradients (x with more than two dimensions only)
+
+
+def affine_backward(dout, cache):
+    """
+    Computes the backward pass for an affine layer.
+    """
+    x, w, b = cache
+    dx, dw, db = None, None, None
+    dx = dout.dot(w.T).reshape(x.shape)
+    dw = x.T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+
+
+# layer_utils.py (unchanged): the sandwich calls the backward above.
+def affine_relu_backward(dout, cache):
+    """
+    Backward pass for the affine-relu convenience layer
+    """
+    fc_cache, relu_cache = cache
+    da = relu_backward(dout, relu_cache)
+    dx, dw, db = affine_backward(da, fc_cache)
+    return dx, dw, db

@@ -1,0 +1,14 @@
+"""Optimizer_SGD.update_params updates only layer.weights: the biases never move from their initial zeros."""
+
+from correct_nnfs import *  # noqa: F401,F403
+import correct_nnfs
+import numpy as np
+
+# area: training
+EXPECTED_AREA = "training"
+
+
+class Optimizer_SGD(correct_nnfs.Optimizer_SGD):
+    # Update parameters
+    def update_params(self, layer):
+        layer.weights += -self.learning_rate * layer.dweights
