@@ -95,6 +95,11 @@ class Conventions:
         """Whether the implementation follows the contract as it is (no adapter)."""
         return (self.layout, self.labels, self.output) == (COLUMNS, ONE_HOT, PROBABILITIES)
 
+    @property
+    def plain(self) -> bool:
+        """Whether the checks can use the implementation as it is (no adapter at all)."""
+        return self.contract and self.hidden is None
+
     def supports(self, layers: list[int] | tuple[int, ...]) -> bool:
         return self.hidden is None or len(layers) - 2 in self.hidden
 

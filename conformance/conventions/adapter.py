@@ -336,7 +336,7 @@ def supported_layers(conventions: Conventions, layers: Sequence[int]) -> list[in
     taken from ``layers``: where a check's subject is not a depth (update, train_step), it
     runs on one the network has."""
     layers = list(layers)
-    if conventions.supports(layers) or conventions.hidden is None:
+    if conventions.hidden is None or conventions.supports(layers):
         return layers
     depth = min(conventions.hidden, key=lambda d: (abs(d - (len(layers) - 2)), d))
     widths = layers[1:-1] or [max(layers[0], layers[-1])]

@@ -100,7 +100,7 @@ class Implementation:
             self.conventions = choose(options, self.module, self.name, grading)
         except ConventionError as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
-        if not self.conventions.contract or self.conventions.hidden is not None:
+        if not self.conventions.plain:
             self.module = ContractModule(self.module, self.conventions, self.name)
 
     @property

@@ -11,6 +11,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from conformance.conventions.adapter import depth_skip
+from conformance.core.implementation import impl
 from conformance.helpers.numerics import NetCase, make_case
 
 MAX_DIMS = 3
@@ -113,9 +115,6 @@ def distributions(draw: st.DrawFn, n: int | None = None, *, zeros: bool = True) 
 def depths(min_layers: int, max_layers: int) -> st.SearchStrategy[int]:
     """Numbers of layer sizes from min_layers to max_layers, those the network supports
     (conformance.conventions); none: the check is skipped, saying why."""
-    from conformance.conventions.adapter import depth_skip
-    from conformance.core.implementation import impl
-
     conv = impl.conventions
     if conv.hidden is None:
         return st.integers(min_layers, max_layers)
