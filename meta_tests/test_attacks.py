@@ -33,6 +33,9 @@ SELECTION = {
     "forbidden_in_child": ("--call-timeout=60", *LIMITS[1:], "--forbid=torch", "-m", "activations"),
     # 2 GiB of output at import: the drain takes seconds on a loaded machine.
     "print_flood": ("--call-timeout=30", *LIMITS[1:], "-m", "activations"),
+    # Up to 500 MiB written at import (to disk under process isolation): seconds on a loaded
+    # machine, and a 2 s import budget would stop the attack before it could win or lose.
+    "fill_disk": ("--call-timeout=30", *LIMITS[1:], "-m", "activations"),
 }
 #: The grader's own bound on a run of one area under those limits.
 WALL_LIMIT_S = 240
