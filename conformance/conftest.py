@@ -25,11 +25,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Checks of a convention (``@pytest.mark.for_logits``) exist only for an implementation
-    that declared it: for any other they are not collected at all, so nothing of the
-    contract's runs, counts or grades changes."""
+    """Checks of a convention (``@pytest.mark.for_logits``; ``for_layers``, an adapter's
+    LAYERS) exist only for an implementation that declared it: for any other they are not
+    collected at all, so nothing of the contract's runs, counts or grades changes."""
     if impl.conventions.output != LOGITS:
         items[:] = [item for item in items if item.get_closest_marker("for_logits") is None]
+    if impl.conventions.adapts is None or not getattr(impl.module, "LAYERS", None):
+        items[:] = [item for item in items if item.get_closest_marker("for_layers") is None]
 
 
 @pytest.fixture

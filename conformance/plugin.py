@@ -71,6 +71,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "= ... (not in grading), else any",
     )
     group.addoption(
+        "--adapter",
+        metavar="NAME",
+        default=None,
+        help="build the contract from code in another API: nnfs (the nnfs book's layer "
+        "classes), cs231n (CS231n's layer functions), or a .py file defining adapt(code) "
+        "(see the README)",
+    )
+    group.addoption(
+        "--init-std",
+        metavar="STD",
+        type=float,
+        default=None,
+        help="a course template's weight scale (weights start as STD * randn): checked and "
+        "reported instead of He initialisation; default: the module's own INIT_STD = ... "
+        "(not in grading)",
+    )
+    group.addoption(
+        "--loss-clip",
+        metavar="C",
+        type=float,
+        default=None,
+        help="a course template's clip of probabilities in the loss, to [C, 1 - C]: "
+        "accepted and reported; default: the module's own LOSS_CLIP = ... (not in grading)",
+    )
+    group.addoption(
         "--impl-seed",
         metavar="N",
         type=int,
@@ -98,6 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for area, what in AREAS.items():
         config.addinivalue_line("markers", f"{area}: {what}")
     config.addinivalue_line("markers", "for_logits: a check only of a network that returns logits")
+    config.addinivalue_line("markers", "for_layers: a check of an adapted API's layers, one by one")
     spec = config.getoption("impl")
     if spec is not None:
         activate(config, spec)
@@ -142,7 +168,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if impl.missing:
+    if impl.missing and impl.conventions.adapts is not None:
+        terminalreporter.write_line(
+            f"conformance: not in the adapted API: {', '.join(impl.missing)}; the checks that "
+            "need them were skipped"
+        )
+    elif impl.missing:
         terminalreporter.write_line(
             f"conformance: {impl.name} is missing {', '.join(impl.missing)}: "
             "the checks that need them failed",

@@ -9,15 +9,24 @@ module-level name, or the run with an option (the option wins); nothing is guess
     OUTPUT = "logits"        --output=logits        forward returns logits; the loss takes them
     HIDDEN_LAYERS = 1        --hidden-layers=1      the network supports only these depths
 
+A course's template may set two things on purpose that the contract does not; declared, they
+are reported and checked as declared, not failed:
+
+    INIT_STD = 0.01          --init-std=0.01        weights start as INIT_STD * randn, not He
+    LOSS_CLIP = 1e-7         --loss-clip=1e-7       the loss clips probabilities to [c, 1 − c]
+
+An adapter (conformance.adapters) declares what it adapts with ``ADAPTS``: the contract's
+names it does not define are then outside that API, and their checks are skipped.
+
 ``adapter`` presents such an implementation to the checks in the contract's terms, exactly (no
 rounding: transposed views, the labels' argmax, the kit's softmax of the logits); ``display``
 tells its failures back in its own layout; ``detect`` recognises a row-layout network that
 said nothing, so that it is told so in one line.
 
-In grading mode the depths come from the instructor alone (``--hidden-layers``): a declared
-depth skips checks, and what a grade leaves out is not the submission's to choose. The other
-conventions only change the form of arrays, never which checks run, so a submission may
-declare them.
+In grading mode the depths, the template's conventions and an adapted API come from the
+instructor alone (the options, ``--adapter``): they skip checks or change what a check accepts,
+and that is not the submission's to choose. The other conventions only change the form of
+arrays, never which checks run or what passes, so a submission may declare them.
 """
 
 from __future__ import annotations
@@ -74,6 +83,16 @@ OUTPUT = Declaration(
 DECLARATIONS = (LAYOUT, LABELS, OUTPUT)
 #: The module-level name of the depths a network supports, and its option.
 HIDDEN_LAYERS, HIDDEN_OPTION = "HIDDEN_LAYERS", "hidden_layers"
+#: The course template's conventions: module-level name, option, and what the header says.
+TEMPLATE = {
+    "INIT_STD": ("init_std", "weights start as {} * randn (the contract's: He, sqrt(2 / n_in))"),
+    "LOSS_CLIP": (
+        "loss_clip",
+        "the loss clips probabilities to [{0:g}, 1 - {0:g}] (the contract's: exact)",
+    ),
+}
+#: What an adapter's namespace declares it adapts.
+ADAPTS = "ADAPTS"
 
 
 class ConventionError(Exception):
@@ -87,6 +106,11 @@ class Conventions:
     output: str = PROBABILITIES
     #: The numbers of hidden layers the network supports; None: any.
     hidden: tuple[int, ...] | None = None
+    #: The template's weight scale and the loss's clip, where declared.
+    init_std: float | None = None
+    loss_clip: float | None = None
+    #: What an adapter adapts (its ADAPTS line); None: the module is the contract's own.
+    adapts: str | None = None
     #: Who chose each convention that is not the contract's (for the header).
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -118,6 +142,18 @@ class Conventions:
                 f"conformance: hidden layers={depths} ({self.sources[HIDDEN_OPTION]}): checks "
                 "of other depths are skipped, update and train_step are checked on these"
             )
+        if self.adapts is not None:
+            lines.append(
+                f"conformance: adapter ({self.sources.get(ADAPTS, ADAPTS)}): {self.adapts}; "
+                "checks of contract names it does not define are skipped, as not in its API"
+            )
+        elif ADAPTS in self.sources:
+            lines.append(f"conformance: adapter: {self.sources[ADAPTS]}")
+        for option, meaning in TEMPLATE.values():
+            if option in self.sources:
+                value = getattr(self, option)
+                said = meaning.format(value) if value is not None else "not followed"
+                lines.append(f"conformance: {option}: {said} ({self.sources[option]})")
         return lines
 
 
@@ -183,4 +219,65 @@ def choose(options: dict[str, Any], module: Any, name: str, grading: bool) -> Co
             f"{HIDDEN_LAYERS} = {own!r:.40} in {name} is not followed in grading; the "
             "instructor's --hidden-layers decides"
         )
+    for declared, (option_name, _) in TEMPLATE.items():
+        _trusted(options, module, name, grading, declared, option_name, chosen, sources)
+    if options.get("adapter"):
+        chosen["adapts"] = _adapts(module, name)
+        sources[ADAPTS] = f"--adapter={options['adapter']}"
+    elif (own := _adapts(module, name)) is not None and not grading:
+        chosen["adapts"], sources[ADAPTS] = own, f"{ADAPTS} in {name}"
+    elif own is not None:
+        sources[ADAPTS] = (
+            f"{ADAPTS} in {name} is not followed in grading; the instructor's --adapter decides"
+        )
     return Conventions(**chosen, sources=sources)
+
+
+def _adapts(module: Any, name: str) -> str | None:
+    try:
+        value = getattr(module, ADAPTS, None)
+    except Exception:
+        return None
+    if value is None:
+        return None
+    return " ".join(str(value).split())[:200] or f"an adapter ({name})"
+
+
+def _trusted(
+    options: dict[str, Any],
+    module: Any,
+    name: str,
+    grading: bool,
+    declared: str,
+    option_name: str,
+    chosen: dict[str, Any],
+    sources: dict[str, str],
+) -> None:
+    """A template convention: the option, else the module's declaration (not in grading)."""
+    option = options.get(option_name)
+    try:
+        own = getattr(module, declared, None)
+    except Exception:
+        own = None
+    if option is not None:
+        chosen[option_name] = _scale(option, f"--{option_name.replace('_', '-')}")
+        sources[option_name] = f"--{option_name.replace('_', '-')}={option}"
+    elif own is not None and not grading:
+        chosen[option_name] = _scale(own, f"{declared} in {name}")
+        sources[option_name] = f"{declared} = {own!r} in {name}"
+    elif own is not None:
+        sources[option_name] = (
+            f"{declared} = {own!r:.40} in {name} is not followed in grading; the instructor's "
+            f"--{option_name.replace('_', '-')} decides"
+        )
+
+
+def _scale(value: Any, what: str) -> float:
+    """A positive number below 1 (a weight scale, a clip)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0 < number < 1:
+        raise ConventionError(f"{what} = {value!r:.40}: give a number between 0 and 1, e.g. 0.01")
+    return number

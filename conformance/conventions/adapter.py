@@ -185,9 +185,21 @@ class ContractNetwork:
             return value
         if name in ("weights", "biases") and isinstance(value, list):
             return ThroughList(self, name, value)
+        if name == "db" and isinstance(value, list | tuple):
+            return [self._gradient_of_bias(i, v) for i, v in enumerate(value)]
         if isinstance(value, list | tuple):
             return [self._out(KINDS[name], v) for v in value]
         return value
+
+    def _gradient_of_bias(self, index: int, value: Any) -> Any:
+        """db[i] in columns; a flat one for a bias kept as (1, n_out) stays flat, so that the
+        checks see it does not have its parameter's shape (as PyTorch requires, and as an
+        update in place needs)."""
+        flat = self._bp_flat
+        if self._bp_rows and isinstance(value, np.ndarray) and value.ndim == 1:
+            if index < len(flat) and not flat[index]:
+                return value
+        return self._out(BIAS, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in KINDS and isinstance(value, list | tuple):
@@ -325,9 +337,10 @@ def _softmax(softmax: Any) -> Any:
     return columns
 
 
-class DepthSkipped(pytest.skip.Exception):  # type: ignore[misc,name-defined]
-    """A check skipped because the network does not support its depth (HIDDEN_LAYERS or
-    --hidden-layers): in grading it leaves the split, as the instructor's option decided."""
+class Unsupported(pytest.skip.Exception):  # type: ignore[misc,name-defined]
+    """A check skipped because the implementation's declared shape does not have what it
+    needs: a depth (HIDDEN_LAYERS or --hidden-layers), a name outside an adapted API (ADAPTS
+    or --adapter). In grading it leaves the split, as the instructor's options decided."""
 
 
 def supported_layers(conventions: Conventions, layers: Sequence[int]) -> list[int]:
@@ -346,7 +359,7 @@ def supported_layers(conventions: Conventions, layers: Sequence[int]) -> list[in
 def depth_skip(conventions: Conventions, name: str, needs: str) -> None:
     """Skip the check: the network does not support what it ``needs``."""
     __tracebackhide__ = True
-    raise DepthSkipped(
+    raise Unsupported(
         f"{name} supports {_depths(conventions.hidden)}, and this check needs {needs}"
     )
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from conformance import adapters
 from conformance.contract import NAMES
 from conformance.conventions import ConventionError, Conventions, choose
-from conformance.conventions.adapter import ContractModule
+from conformance.conventions.adapter import ContractModule, Unsupported
 from conformance.core.guard import ImplExit
 
 # Bound at import, before any implementation runs: one that replaces the notebook package's
@@ -42,11 +43,13 @@ class ImplementationError(Exception):
 class _Missing:
     """Stands in for a contract name the implementation does not define."""
 
-    def __init__(self, impl_name: str, name: str):
-        self._impl_name, self._name = impl_name, name
+    def __init__(self, impl_name: str, name: str, adapts: str | None = None):
+        self._impl_name, self._name, self._adapts = impl_name, name, adapts
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
+        if self._adapts is not None:
+            raise outside_api(self._name, self._adapts)
         err = pytest.fail.Exception(
             f"{self._impl_name} defines no `{self._name}`, which this check needs "
             f"(see the contract in the README)",
@@ -57,6 +60,11 @@ class _Missing:
 
     def __repr__(self) -> str:
         return f"<missing {self._name}>"
+
+
+def outside_api(name: str, adapts: str) -> Unsupported:
+    """The skip of a check that needs a contract name the adapted API does not have."""
+    return Unsupported(f"`{name}` is not part of the adapted API ({adapts:.80})")
 
 
 class Implementation:
@@ -79,6 +87,12 @@ class Implementation:
         self.remote: Any = None
         #: How the implementation differs from the contract on purpose (conformance.conventions).
         self.conventions = Conventions()
+        #: Under an adapter, the user's code each contract name is built from (its API_NAMES):
+        #: the diagnosis names it beside the contract's name.
+        self.api_names: dict[str, str] = {}
+        #: Under an adapter, the parts it builds itself (ADAPTER_BUILDS), with why: their
+        #: checks would judge the adapter, so they are skipped.
+        self.adapter_builds: dict[str, str] = {}
 
     def load(
         self, spec: str | None, invocation_dir: Path, options: dict[str, Any] | None = None
@@ -90,16 +104,29 @@ class Implementation:
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
         self.notebook = _summary(getattr(self.module, SUMMARY_ATTR, None))
-        self._adapt(options or {}, grading=False)
+        self._adapt(options or {}, invocation_dir, grading=False)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
-    def _adapt(self, options: dict[str, Any], grading: bool) -> None:
-        """Choose the conventions; a module with its own is presented to the checks in the
-        contract's terms (conformance.conventions.adapter)."""
+    def _adapt(self, options: dict[str, Any], invocation_dir: Path, grading: bool) -> None:
+        """Apply --adapter (conformance.adapters) and choose the conventions; a module with
+        its own is presented to the checks in the contract's terms (conventions.adapter)."""
+        spec = options.get("adapter")
         try:
-            self.conventions = choose(options, self.module, self.name, grading)
-        except ConventionError as err:
+            if spec:
+                adapter = adapters.load(spec, invocation_dir)
+                self.module = adapters.apply(adapter, self.module, spec, self.name)
+                named = spec if spec in adapters.SHIPPED else str(invocation_dir / spec)
+                self.import_line += (
+                    f"; from conformance.adapters import adapted; bp = adapted({named!r}, bp)"
+                )
+            # What an adapter the run named declares is the run's (the instructor's, in
+            # grading), not the submission's.
+            self.conventions = choose(options, self.module, self.name, grading and not spec)
+        except (ConventionError, adapters.AdapterError) as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
+        if self.conventions.adapts is not None:
+            self.api_names = adapters.api_names(self.module)
+            self.adapter_builds = adapters.api_names(self.module, "ADAPTER_BUILDS")
         if not self.conventions.plain:
             self.module = ContractModule(self.module, self.conventions, self.name)
 
@@ -146,7 +173,7 @@ class Implementation:
             except Exception:  # the worker died since: the checks will say so
                 said = None
             self.notebook = _summary(said)
-        self._adapt(options or {}, grading=True)
+        self._adapt(options or {}, invocation_dir, grading=True)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 
     def __getattr__(self, name: str) -> Any:
@@ -157,7 +184,7 @@ class Implementation:
             return getattr(module, name)
         except AttributeError:
             if name in NAMES:
-                return _Missing(self.name, name)
+                return _Missing(self.name, name, self.conventions.adapts)
             raise
 
 

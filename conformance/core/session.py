@@ -72,7 +72,7 @@ def activate(config: pytest.Config, spec: str | None) -> None:
 
 def convention_options(config: pytest.Config) -> dict[str, Any]:
     """The conventions' options as given (None where not)."""
-    names = [d.option for d in DECLARATIONS] + [HIDDEN_OPTION]
+    names = [d.option for d in DECLARATIONS] + [HIDDEN_OPTION, "init_std", "loss_clip", "adapter"]
     return {name: config.getoption(name, None) for name in names}
 
 

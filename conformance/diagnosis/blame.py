@@ -17,11 +17,15 @@ from conformance.contract import FUNCTIONS, NETWORK, NETWORK_MEMBERS
 INIT = f"{NETWORK}.__init__"
 FORWARD, LOSS, BACKWARD = (f"{NETWORK}.{m}" for m in ("forward", "cross_entropy_loss", "backward"))
 UPDATE, TRAIN_STEP, PREDICT = (f"{NETWORK}.{m}" for m in ("update", "train_step", "predict"))
+#: An adapted API's layers, checked one by one (checks/test_layers.py).
+AFFINE, RELU_LAYER, LOSS_LAYER = "affine layer", "relu layer", "softmax_cross_entropy layer"
+LAYERS = (AFFINE, RELU_LAYER, LOSS_LAYER)
 
 #: Rank of each blamed name, from the building blocks up: contract functions (in the
 #: contract's order), initialisation, forward, loss, backward, then what uses backward.
 RANK: dict[str, float] = {name: 1 + i / 100 for i, name in enumerate(FUNCTIONS)}
 RANK |= {INIT: 2, FORWARD: 3, LOSS: 4, BACKWARD: 5, UPDATE: 6, TRAIN_STEP: 6.5, PREDICT: 6.7}
+RANK |= {AFFINE: 1.5, RELU_LAYER: 1.51, LOSS_LAYER: 1.52}  # a network is built of them
 
 #: What each network method is built on: a failure of one of these, earlier in the run, makes
 #: the method's own failures its likely consequences. The module-level functions depend on
@@ -30,9 +34,11 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     # A derivative is often written with its function (σ' = σ(1 − σ)).
     "sigmoid_derivative": ("sigmoid",),
     "tanh_derivative": ("tanh",),
-    FORWARD: (INIT, "relu", "softmax"),
-    LOSS: (FORWARD,),
-    BACKWARD: (FORWARD, LOSS, "relu_derivative"),
+    # An adapter's relu and relu_derivative are its ReLU layer's forward and backward.
+    RELU_LAYER: ("relu", "relu_derivative"),
+    FORWARD: (INIT, "relu", "softmax", AFFINE, RELU_LAYER),
+    LOSS: (FORWARD, LOSS_LAYER),
+    BACKWARD: (FORWARD, LOSS, "relu_derivative", AFFINE, RELU_LAYER, LOSS_LAYER),
     UPDATE: (INIT,),
     TRAIN_STEP: (FORWARD, LOSS, BACKWARD, UPDATE),
     PREDICT: (FORWARD,),
@@ -120,6 +126,9 @@ CHECKS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), name)
     for p, name in [
         (r"^test_has_names::", "contract"),
+        (r"^test_layers::test_affine", AFFINE),
+        (r"^test_layers::test_relu", RELU_LAYER),
+        (r"^test_layers::test_softmax", LOSS_LAYER),
         (r"^test_activations::.*\[(\w+)\W", r"\1"),
         (r"^test_activations::", "relu"),
         (r"^test_softmax::", "softmax"),
@@ -160,7 +169,8 @@ def default_for(check: str) -> str:
 #: The order of the modules among checks of the same rank.
 MODULES = [
     "test_has_names", "test_activations", "test_softmax", "test_information",
-    "test_numerical_gradient", "test_gradients", "test_torch_parity", "test_training", "test_xor",
+    "test_numerical_gradient", "test_layers", "test_gradients", "test_torch_parity",
+    "test_training", "test_xor",
 ]  # fmt: skip
 
 

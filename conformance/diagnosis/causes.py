@@ -30,9 +30,11 @@ class Cause:
     def first(self) -> Evidence:
         return self.own[0]
 
-    def line(self, hidden: frozenset[str] = frozenset()) -> str:
-        """One line: the function, one sentence of evidence (never from a hidden check's
-        input), and what it accounts for."""
+    def line(
+        self, hidden: frozenset[str] = frozenset(), names: dict[str, str] | None = None
+    ) -> str:
+        """One line: the function (with the code an adapter built it from, ``names``), one
+        sentence of evidence (never from a hidden check's input), and what it accounts for."""
         shown = next((e for e in self.own if e.check not in hidden), None)
         if shown is None:
             evidence = f"a hidden check failed ({len(self.own)} of its checks)"
@@ -43,7 +45,10 @@ class Cause:
         accounts = f"{_count(self.own)}"
         if self.consequences:
             accounts += f" + {_count(self.consequences, 'likely consequence')}"
-        return f"{self.function}: {evidence} — accounts for {accounts}"
+        function = self.function
+        if names and names.get(function):
+            function += f" ({names[function]})"
+        return f"{function}: {evidence} — accounts for {accounts}"
 
 
 def _count(evidence: list[Evidence], what: str = "failure") -> str:
@@ -59,8 +64,10 @@ class Diagnosis:
     #: None when it is (part of) a root cause itself.
     consequence_of: dict[str, str | None]
 
-    def lines(self, hidden: frozenset[str] = frozenset()) -> list[str]:
-        return [c.line(hidden) for c in self.causes]
+    def lines(
+        self, hidden: frozenset[str] = frozenset(), names: dict[str, str] | None = None
+    ) -> list[str]:
+        return [c.line(hidden, names) for c in self.causes]
 
 
 def diagnose(evidence: Iterable[Evidence]) -> Diagnosis:

@@ -93,9 +93,10 @@ def gather(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], area
             [f"{type(err).__name__}: {err}", *([_where(frames)] if frames else []), *_drawn(notes)]
         )
     about = blame.default_for(check_id(item))
-    if not involved or (about == "XOR" and kind == "kit"):
+    if not involved or (about == "XOR" and kind == "kit") or about in blame.LAYERS:
         # XOR's verdict is the whole training loop's: which of its parts fails is for the
-        # diagnosis to tell from the other checks, not for its call (train_step) to claim.
+        # diagnosis to tell from the other checks, not for its call (train_step) to claim. A
+        # layer's check judges that layer, whatever its methods are called (forward, backward).
         involved = [about]
     first = str(err).strip().split("\n", 1)[0] or type(err).__name__
     if kind == "raised" and not isinstance(err, SubmissionRaised):  # that one says "raised"

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conformance.core import notes
+from conformance.core.implementation import impl
 from conformance.core.outcomes import check_id, describe
 from conformance.diagnosis import blame
 from conformance.diagnosis.causes import Diagnosis, diagnose
@@ -134,7 +135,7 @@ class Diagnostician:
         d = diagnose(self.evidence)
         if self.quiet and self.config.get_verbosity() < 1 and self.evidence:
             _condense_short_summary(terminalreporter, d)
-        lines = d.lines()
+        lines = d.lines(names=impl.api_names)
         if not lines and not self.notes:
             return
         terminalreporter.write_sep("=", "diagnosis" if lines else "notes", red=bool(lines))

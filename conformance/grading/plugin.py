@@ -16,7 +16,7 @@ import pytest
 from hypothesis import settings
 
 from conformance.contract import AREAS
-from conformance.conventions.adapter import DepthSkipped
+from conformance.conventions.adapter import Unsupported
 from conformance.core.implementation import ImplementationError, impl
 from conformance.core.outcomes import describe, student_text
 from conformance.core.session import convention_options
@@ -285,8 +285,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if check is None:
         return report
     check.seconds += report.duration
-    if report.skipped and call.excinfo is not None and call.excinfo.errisinstance(DepthSkipped):
-        # A depth the instructor's --hidden-layers excludes: the check leaves the split.
+    if report.skipped and call.excinfo is not None and call.excinfo.errisinstance(Unsupported):
+        # A depth the instructor's --hidden-layers excludes, or a name outside the API of the
+        # instructor's --adapter: the check leaves the split.
         check.outcome, check.output = "skipped", _skip_reason(report)
     elif report.skipped and report.when != "teardown":
         # Every skip of a check that runs is the submission's doing (a signature it hides, a
@@ -329,7 +330,7 @@ def take_diagnosis(config: pytest.Config, grading: Grading) -> None:
     """The diagnosis for the student: a hidden check's input and hint stay hidden."""
     diagnosis, accepted = diagnosis_of(config)
     hidden = frozenset(c.check for c in grading.checks.values() if c.hidden)
-    grading.diagnosis = diagnosis.lines(hidden)
+    grading.diagnosis = diagnosis.lines(hidden, impl.api_names)
     grading.accepted = [f"{function}: {text}" for function, text in accepted]
 
 

@@ -22,26 +22,18 @@ import numpy as np
 GUARD = 1e-10
 
 
-def _clip_low(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, GUARD)
+def guarded_forms(guard: float = GUARD) -> tuple[Callable[[np.ndarray], np.ndarray], ...]:
+    """What a guard of ``guard`` makes of a probability x: itself, clipped from below,
+    clipped into [guard, 1 − guard] (the tutorial's binary_entropy), or shifted by guard."""
+    return (
+        lambda x: x,
+        lambda x: np.maximum(x, guard),
+        lambda x: np.clip(x, guard, 1 - guard),
+        lambda x: x + guard,
+    )
 
 
-def _clip_both(x: np.ndarray) -> np.ndarray:
-    return np.clip(x, GUARD, 1 - GUARD)
-
-
-def _add(x: np.ndarray) -> np.ndarray:
-    return x + GUARD
-
-
-#: What a guard makes of a probability x: itself, clipped from below, clipped into
-#: [GUARD, 1 − GUARD] (the tutorial's binary_entropy), or shifted by GUARD.
-GUARDED: tuple[Callable[[np.ndarray], np.ndarray], ...] = (
-    lambda x: x,
-    _clip_low,
-    _clip_both,
-    _add,
-)
+GUARDED = guarded_forms()
 
 
 def _xlogy(w: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -49,21 +41,23 @@ def _xlogy(w: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.where(w == 0, 0.0, w * np.log(np.where(w == 0, 1.0, a)))
 
 
-def term_allowance(w: np.ndarray, a: np.ndarray, *, same: bool) -> np.ndarray:
+def term_allowance(w: np.ndarray, a: np.ndarray, *, same: bool, guard: float = GUARD) -> np.ndarray:
     """Entrywise: the largest |w'·log a' − w·log a| over the guarded forms a' of a, with w
     unguarded or guarded too (code that clips its inputs clips both; none guards only the
-    weight). ``same``: w and a are one variable (p·log p), guarded alike.
+    weight). ``same``: w and a are one variable (p·log p), guarded alike. ``guard``: a larger
+    one a course template declares (LOSS_CLIP), for its loss.
 
     A guarded form whose term is not finite is no guard at all (the check then fails on the
     value itself), and neither is a term whose exact value is infinite (w > 0, a = 0: no
     allowance makes it checkable, and the checks never expect one)."""
     w, a = np.asarray(w, dtype=np.float64), np.asarray(a, dtype=np.float64)
     exact = _xlogy(w, a)
+    forms = GUARDED if guard == GUARD else guarded_forms(guard)
     if same:
-        pairs = [(g, g) for g in GUARDED] + [(GUARDED[0], g) for g in GUARDED]
+        pairs = [(g, g) for g in forms] + [(forms[0], g) for g in forms]
     else:
-        pairs = [(gw, ga) for gw in GUARDED for ga in GUARDED if ga is not GUARDED[0]]
-        pairs += [(GUARDED[0], GUARDED[0])]
+        pairs = [(gw, ga) for gw in forms for ga in forms if ga is not forms[0]]
+        pairs += [(forms[0], forms[0])]
     worst = np.zeros(np.broadcast(w, a).shape)
     with np.errstate(invalid="ignore", over="ignore"):
         for guard_w, guard_a in pairs:

@@ -8,8 +8,8 @@ from correct_layers import *  # noqa: F401,F403
 import correct_layers  # noqa: F401
 import numpy as np
 
-# area: gradients
-EXPECTED_AREA = "gradients"
+# area: activations
+EXPECTED_AREA = "activations"
 
 
 def relu_backward(dout, cache):

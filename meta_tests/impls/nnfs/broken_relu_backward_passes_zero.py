@@ -4,8 +4,8 @@ from correct_nnfs import *  # noqa: F401,F403
 import correct_nnfs
 import numpy as np
 
-# area: torch_parity
-EXPECTED_AREA = "torch_parity"
+# area: activations
+EXPECTED_AREA = "activations"
 
 
 class Activation_ReLU(correct_nnfs.Activation_ReLU):

@@ -1,7 +1,7 @@
 """affine_backward does not reshape dx back to x's shape: for x of shape (N, d1, d2) dx has shape (N, D) instead of (N, d1, d2).
 
-Only x with more than two dimensions shows it: for a 2-D x, as the kit passes, it computes the
-right gradients, so this file is named nd_only_*, not broken_*, and declares no EXPECTED_AREA.
+Only x with more than two dimensions shows it: through a network (2-D batches) it computes the
+right gradients; the adapter's layer check of affine with a 3-D x rejects it.
 layer_utils.py imports the student's layers (from .layers import *), so the sandwich is
 repeated unchanged below to call this module's version.
 """
@@ -10,7 +10,8 @@ from correct_layers import *  # noqa: F401,F403
 import correct_layers  # noqa: F401
 import numpy as np
 
-# area: gradients (x with more than two dimensions only)
+# area: gradients
+EXPECTED_AREA = "gradients"
 
 
 def affine_backward(dout, cache):
