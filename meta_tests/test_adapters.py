@@ -130,3 +130,22 @@ def test_grading_follows_the_instructors_adapter_and_not_the_submissions(pyteste
     assert graded.result.ret == pytest.ExitCode.TESTS_FAILED, out[-3000:]
     # The names it lacks fail (in its own split), as for any submission: ADAPTS skipped none.
     assert any("sigmoid" in t["name"] for t in graded.failed()), graded.failed()[:3]
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_grading_builds_the_network_next_to_the_submission(pytester, api: str) -> None:
+    """With a shipped adapter the worker builds the contract too, so a network's calls are one
+    request each (a whole run in seconds, not minutes), while what is judged and skipped comes
+    from the grader's own copy: a correct module loses nothing, a broken one what it should."""
+    graded = grade(pytester, CORRECT[api], f"--adapter={api}", in_process=False, profile=None)
+    out = graded.result.stdout.str()
+    assert graded.result.ret == pytest.ExitCode.OK, out[-3000:]
+    assert not graded.failed() and graded.score > 0, graded.failed()[:3]
+    broken = APIS[api] / (
+        "broken_relu_backward_no_copy.py" if api == "nnfs" else "broken_relu_backward_in_place.py"
+    )
+    graded = grade(
+        pytester, broken, f"--adapter={api}", "-m", "gradients", in_process=False, profile=None
+    )
+    failed = {t["name"] for t in graded.failed()}
+    assert any("test_relu_layer" in n for n in failed), failed

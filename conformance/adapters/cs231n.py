@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters.params import HeldBy
+from .params import HeldBy
 
 USES = ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss")
 

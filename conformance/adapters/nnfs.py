@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters.params import attribute_list, set_all
+from .params import attribute_list, set_all
 
 #: The book's classes the adapter uses, for the header and for a module that lacks one.
 USES = (

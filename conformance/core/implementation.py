@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from conformance import adapters
+from conformance.adapters.served import served
 from conformance.contract import NAMES
 from conformance.conventions import ConventionError, Conventions, choose
 from conformance.conventions.adapter import ContractModule, Unsupported
@@ -114,7 +115,10 @@ class Implementation:
         try:
             if spec:
                 adapter = adapters.load(spec, invocation_dir)
-                self.module = adapters.apply(adapter, self.module, spec, self.name)
+                if self.remote is not None and self.remote.settings.adapter == spec:
+                    self.module = served(adapter, self.module, spec, self.name)
+                else:
+                    self.module = adapters.apply(adapter, self.module, spec, self.name)
                 named = spec if spec in adapters.SHIPPED else str(invocation_dir / spec)
                 self.import_line += (
                     f"; from conformance.adapters import adapted; bp = adapted({named!r}, bp)"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from conformance.adapters import SHIPPED
 from conformance.contract import AREAS
 from conformance.conventions.adapter import Unsupported
 from conformance.core.implementation import ImplementationError, impl
@@ -131,6 +132,8 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     """Grading mode: the implementation runs only in a worker process, and every submission
     faces the same derandomized examples."""
     worker_settings = settings_for(config, AREAS, spec)
+    if (adapter := config.getoption("adapter", None)) in SHIPPED:
+        worker_settings.adapter = adapter  # built in the worker too (adapters/served.py)
     grading = grading_of(config)
     started = time.monotonic()
     try:

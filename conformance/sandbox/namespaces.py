@@ -225,14 +225,15 @@ def python_view(hidden: frozenset[str]) -> tuple[str, ...]:
 
 
 def worker_view(worker_py: Path) -> list[str]:
-    """worker.py, its loops, the wire package and the notebook reader, laid out as worker.py
-    expects."""
+    """worker.py, its loops, the wire package, the notebook reader and the shipped adapters,
+    laid out as worker.py expects."""
     here = worker_py.parent
     return [
         *_bind(worker_py, f"{WORKER_ROOT}/sandbox/worker.py"),
         *_bind(here / "loops.py", f"{WORKER_ROOT}/sandbox/loops.py"),
         *_bind(here / "wire", f"{WORKER_ROOT}/sandbox/wire"),
         *_bind(here.parent / "notebook", f"{WORKER_ROOT}/notebook"),
+        *_bind(here.parent / "adapters", f"{WORKER_ROOT}/adapters"),
     ]
 
 

@@ -39,3 +39,6 @@ class Settings:
     deadline: float | None = None
     #: How the budget is named in messages (the option that set it).
     budget: str = ""
+    #: A shipped adapter (conformance/adapters) the worker builds the contract with, next to
+    #: the submission, so that a network's calls are one request each (None: none).
+    adapter: str | None = None

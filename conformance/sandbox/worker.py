@@ -30,6 +30,10 @@ WIRE_NAME = "_bp_wire"
 NOTEBOOK_NAME = "_bp_notebook"
 #: The private name of the loops that run here as one request each (loops.py).
 LOOPS_NAME = "_bp_loops"
+#: The private name the kit's shipped adapters are loaded under (--adapter in grading).
+ADAPTERS_NAME = "_bp_adapters"
+#: The adapted namespace's attribute that holds the submission's own module.
+ADAPTED_CODE = "ADAPTED_CODE"
 
 #: The wire package, its protocol words and the loops, set by main() (so that importing this
 #: module loads nothing).
@@ -68,6 +72,16 @@ def _load_notebook_reader() -> Any:
     import nbformat  # noqa: F401
 
     return reader
+
+
+def _load_adapter(name: Any) -> Any:
+    """A shipped adapter (stdlib and NumPy only), loaded before the submission runs."""
+    if not name:
+        return None
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ImportError(f"no adapter {name!r}")
+    _load_package(ADAPTERS_NAME, _HERE.parent / "adapters")
+    return importlib.import_module(f"{ADAPTERS_NAME}.{name}")
 
 
 class Forbidden(importlib.abc.MetaPathFinder):
@@ -292,9 +306,18 @@ class Worker:
                 int(config.get(proto.CONFIG_FILES) or 0),
                 int(config.get(proto.CONFIG_PROCESSES) or 0),
             )
+            adapter = _load_adapter(config.get(proto.CONFIG_ADAPTER))
             _drop_to(config.get(proto.CONFIG_UID))
             try:
-                return _import_submission(config, reader)
+                module = _import_submission(config, reader)
+                if adapter is None:
+                    return module
+                # The contract built here, next to the code: a network's calls are one
+                # request each, and its loops run here. What the grader judges (and what it
+                # skips) it takes from its own copy of the adapter, never from this one.
+                adapted = adapter.adapt(module)
+                setattr(adapted, ADAPTED_CODE, module)
+                return adapted
             finally:
                 self.forbidden.sweep()
                 _flush()

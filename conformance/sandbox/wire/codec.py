@@ -72,7 +72,14 @@ class Endpoint:
             return {proto.TAG: proto.TAG_SCALAR, "dtype": value.dtype.str, "value": value.item()}
         if issubclass(type(value), np.ndarray) and plain(value).dtype.str in DTYPES:
             return self.arrays.encode(value, out.setdefault(proto.NEW, []), blobs)
-        if type(value) is list or isinstance(value, ListMirror):
+        # The worker's lists, subclasses too (a list whose items write through to where they
+        # are held, as an adapter's ``weights``), stay live on the grader's side; the grader
+        # sends plain lists only.
+        if (
+            type(value) is list
+            or isinstance(value, ListMirror)
+            or (self.side == proto.WORKER and isinstance(value, list))
+        ):
             mirror = value.handle if isinstance(value, ListMirror) else None
             if mirror is not None:  # the peer's own list, back to its owner
                 return {proto.TAG: proto.TAG_REF, "r": list(mirror)}

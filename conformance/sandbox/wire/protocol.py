@@ -92,6 +92,7 @@ CONFIG_MEMORY = "memory_bytes"  # address-space limit (0: none)
 CONFIG_FILES = "file_bytes"  # file-size limit (0: none)
 CONFIG_UID = "uid"  # the uid to drop to before importing (None: keep)
 CONFIG_PROCESSES = "processes"  # RLIMIT_NPROC (0: none)
+CONFIG_ADAPTER = "adapter"  # a shipped adapter to build the contract with, there (None: none)
 
 # -- an error-info object (channel.error_info) -----------------------------------------------------
 ERR_TYPE = "type"
