@@ -70,7 +70,7 @@ def test_a_template_convention_is_reported_not_failed(run_suite) -> None:
     assert result.ret == pytest.ExitCode.OK, out[-3000:]
     assert "weights start as 0.01 * randn, as the course template declares" in out
     assert "conformance: init_std: weights start as 0.01 * randn" in out
-    assert "conformance: adapter (--adapter=nnfs): nnfs layer classes" in out
+    assert "conformance: adapter (--adapter=nnfs): the nnfs book's layer classes" in out
 
 
 def test_what_the_code_lacks_is_told_in_one_line(run_suite, tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ API_NAMES = {
 def adapt(code: Any) -> types.ModuleType:
     """The contract's names, made of the layer functions in ``code`` (the user's module)."""
     adapted = types.ModuleType("cs231n_adapter")
-    adapted.ADAPTS = "CS231n layer functions (" + ", ".join(USES) + ")"
+    adapted.ADAPTS = "CS231n's layer functions"
     adapted.USES, adapted.API_NAMES = USES, dict(API_NAMES)
     adapted.LAYOUT, adapted.LABELS, adapted.OUTPUT = "rows", "integers", "logits"
     own = {

@@ -2,12 +2,18 @@
 Kukieła): ``pytest --impl=mycode.py --adapter=nnfs``.
 
 The book builds a network from objects: ``Layer_Dense(n_inputs, n_neurons)`` (``weights``
-``(n_inputs, n_neurons)``, ``biases`` ``(1, n_neurons)``), ``Activation_ReLU``, the combined
-``Activation_Softmax_Loss_CategoricalCrossentropy`` (its ``activation`` and ``loss``) and
-``Optimizer_SGD(learning_rate)``; each ``forward`` sets ``output``, each ``backward`` sets
-``dinputs`` (and ``dweights``, ``dbiases``). Batches are rows, labels class indices. The
-adapter strings those objects together as the book's training loop does, and nothing more:
-every number the checks see is computed by the user's classes.
+``(n_inputs, n_neurons)``, ``biases`` ``(1, n_neurons)``), ``Activation_ReLU``,
+``Activation_Softmax``, ``Loss_CategoricalCrossentropy`` (``calculate`` is the mean of its
+``forward``), the combined ``Activation_Softmax_Loss_CategoricalCrossentropy`` for the
+backward pass, and ``Optimizer_SGD(learning_rate)``; each ``forward`` sets ``output``, each
+``backward`` sets ``dinputs`` (and ``dweights``, ``dbiases``). Batches are rows, labels class
+indices. The adapter strings those objects together as the book's training loop does, and
+nothing more: every number the checks see is computed by the user's classes.
+
+The book's code changes over its chapters, and the adapter takes each form: ``forward(inputs)``
+or ``forward(inputs, training)`` (chapter 21's dropout), an optimizer with or without
+``pre_update_params`` / ``post_update_params``, a loss whose ``calculate`` accumulates
+(``new_pass`` first), a combined class with or without its own forward.
 
 The book's template sets two things on purpose, which the adapter declares: weights start as
 ``0.01 * np.random.randn`` (not He), and the loss clips probabilities to [1e-7, 1 − 1e-7].
@@ -15,6 +21,7 @@ The book's template sets two things on purpose, which the adapter declares: weig
 
 from __future__ import annotations
 
+import inspect
 import types
 from typing import Any
 
@@ -22,10 +29,12 @@ import numpy as np
 
 from .params import attribute_list, set_all
 
-#: The book's classes the adapter uses, for the header and for a module that lacks one.
+#: The book's classes the adapter uses (a module without one is told so in one line).
 USES = (
     "Layer_Dense",
     "Activation_ReLU",
+    "Activation_Softmax",
+    "Loss_CategoricalCrossentropy",
     "Activation_Softmax_Loss_CategoricalCrossentropy",
     "Optimizer_SGD",
 )
@@ -42,95 +51,134 @@ API_NAMES = {
     "NeuralNetwork.backward": "Layer_Dense.backward, Activation_ReLU.backward, "
     "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
     "NeuralNetwork.update": "Optimizer_SGD.update_params",
-    "NeuralNetwork.train_step": "Activation_Softmax_Loss_CategoricalCrossentropy.forward",
+    "NeuralNetwork.train_step": "Loss_CategoricalCrossentropy, Optimizer_SGD",
     "NeuralNetwork.predict": "Activation_Softmax.forward (argmax)",
     "affine layer": "Layer_Dense",
     "relu layer": "Activation_ReLU",
-    "softmax_cross_entropy layer": "Activation_Softmax_Loss_CategoricalCrossentropy",
+    "softmax_cross_entropy layer": "Loss_CategoricalCrossentropy, "
+    "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
 }
 
 
 def adapt(code: Any) -> types.ModuleType:
     """The contract's names, made of the classes in ``code`` (the user's module)."""
     adapted = types.ModuleType("nnfs_adapter")
-    adapted.ADAPTS = "nnfs layer classes (" + ", ".join(USES) + ")"
+    adapted.ADAPTS = "the nnfs book's layer classes"
     adapted.USES = USES
     adapted.LAYOUT, adapted.LABELS, adapted.OUTPUT = "rows", "integers", "probabilities"
     adapted.INIT_STD, adapted.LOSS_CLIP = 0.01, 1e-7
     adapted.API_NAMES = API_NAMES
+    book = Book(code)
 
     def relu(z: Any) -> Any:
-        layer = code.Activation_ReLU()
-        layer.forward(z)
-        return layer.output
+        return book.forward(code.Activation_ReLU(), z)
 
     def relu_derivative(z: Any) -> Any:
         """ReLU's backward with an upstream gradient of ones: its derivative, entry by entry."""
         layer = code.Activation_ReLU()
-        layer.forward(z)
+        book.forward(layer, z)
         layer.backward(np.ones_like(np.asarray(z, dtype=float)))
         return layer.dinputs
 
     def softmax(z: Any) -> Any:
-        """The combined class's own softmax, over the last axis (the book's is over axis 1
-        of a batch: other shapes are given to it as one)."""
+        """Activation_Softmax over the last axis (the book's is over axis 1 of a batch: other
+        shapes are given to it as one)."""
         z = np.asarray(z)
-        layer = code.Activation_Softmax_Loss_CategoricalCrossentropy().activation
-        layer.forward(z.reshape(-1, z.shape[-1]) if z.ndim else z.reshape(1, 1))
-        return np.reshape(layer.output, z.shape)
+        batch = z.reshape(-1, z.shape[-1]) if z.ndim else z.reshape(1, 1)
+        return np.reshape(book.forward(code.Activation_Softmax(), batch), z.shape)
 
     adapted.relu, adapted.relu_derivative, adapted.softmax = relu, relu_derivative, softmax
-    adapted.NeuralNetwork = _network_class(code)
+    adapted.NeuralNetwork = _network_class(code, book)
     adapted.LAYERS = {
-        "affine": lambda x, w, b: _affine(code, x, w, b),
-        "relu": lambda x: _relu(code, x),
-        "softmax_cross_entropy": lambda scores, y: _softmax_loss(code, scores, y),
+        "affine": book.affine,
+        "relu": book.relu,
+        "softmax_cross_entropy": book.softmax_loss,
     }
     return adapted
 
 
-def _affine(code: Any, x: Any, w: Any, b: Any) -> tuple[Any, Any]:
-    layer = code.Layer_Dense(w.shape[0], w.shape[1])
-    layer.weights, layer.biases = w, b
-    layer.forward(x)
+class Book:
+    """The calls the book's training loop makes, in whichever chapter's form the code has."""
 
-    def backward(dout: Any) -> tuple[Any, Any, Any]:
-        layer.backward(dout)
-        return layer.dinputs, layer.dweights, layer.dbiases
+    def __init__(self, code: Any):
+        self.code = code
+        self._training: dict[Any, bool] = {}
 
-    return layer.output, backward
+    def forward(self, layer: Any, inputs: Any) -> Any:
+        """``layer.forward(inputs)``, with ``training=True`` where it takes one; its output."""
+        kind = type(layer)
+        if kind not in self._training:
+            try:
+                self._training[kind] = "training" in inspect.signature(layer.forward).parameters
+            except (TypeError, ValueError):
+                self._training[kind] = False
+        if self._training[kind]:
+            layer.forward(inputs, training=True)
+        else:
+            layer.forward(inputs)
+        return layer.output
+
+    def loss(self, probabilities: Any, y: Any) -> Any:
+        """The mean loss, as ``Loss.calculate`` gives it (a new pass first, where it counts)."""
+        loss = self.code.Loss_CategoricalCrossentropy()
+        if callable(getattr(loss, "new_pass", None)):
+            loss.new_pass()
+        return loss.calculate(probabilities, y)
+
+    def loss_backward(self, probabilities: Any, y: Any) -> Any:
+        """The combined class's backward, given the softmax's own output, as the book does."""
+        combined = self.code.Activation_Softmax_Loss_CategoricalCrossentropy()
+        combined.backward(probabilities, y)
+        return combined.dinputs
+
+    def step(self, lr: float, layers: list[Any]) -> None:
+        optimizer = self.code.Optimizer_SGD(learning_rate=lr)
+        if callable(getattr(optimizer, "pre_update_params", None)):
+            optimizer.pre_update_params()
+        for layer in layers:
+            optimizer.update_params(layer)
+        if callable(getattr(optimizer, "post_update_params", None)):
+            optimizer.post_update_params()
+
+    # -- LAYERS: each layer on its own (checks/test_layers.py)
+
+    def affine(self, x: Any, w: Any, b: Any) -> tuple[Any, Any]:
+        layer = self.code.Layer_Dense(w.shape[0], w.shape[1])
+        layer.weights, layer.biases = w, b
+        out = self.forward(layer, x)
+
+        def backward(dout: Any) -> tuple[Any, Any, Any]:
+            layer.backward(dout)
+            return layer.dinputs, layer.dweights, layer.dbiases
+
+        return out, backward
+
+    def relu(self, x: Any) -> tuple[Any, Any]:
+        layer = self.code.Activation_ReLU()
+        out = self.forward(layer, x)
+
+        def backward(dout: Any) -> Any:
+            layer.backward(dout)
+            return layer.dinputs
+
+        return out, backward
+
+    def softmax_loss(self, scores: Any, y: Any) -> tuple[Any, Any]:
+        """The book's way: softmax, the loss of its output, the combined backward given it."""
+        probabilities = self.forward(self.code.Activation_Softmax(), scores)
+        return self.loss(probabilities, y), self.loss_backward(probabilities, y)
 
 
-def _relu(code: Any, x: Any) -> tuple[Any, Any]:
-    layer = code.Activation_ReLU()
-    layer.forward(x)
-
-    def backward(dout: Any) -> Any:
-        layer.backward(dout)
-        return layer.dinputs
-
-    return layer.output, backward
-
-
-def _softmax_loss(code: Any, scores: Any, y: Any) -> tuple[Any, Any]:
-    """The book's way: the loss from the combined forward, its gradient from the combined
-    backward given the combined class's own output."""
-    layer = code.Activation_Softmax_Loss_CategoricalCrossentropy()
-    loss = layer.forward(scores, y)
-    layer.backward(layer.output, y)
-    return loss, layer.dinputs
-
-
-def _network_class(code: Any) -> type:
+def _network_class(code: Any, book: Book) -> type:
     class NeuralNetwork:
-        """Layer_Dense and Activation_ReLU in turn, the combined softmax and loss at the end,
-        Optimizer_SGD for the update: the book's training loop for any depth."""
+        """Layer_Dense and Activation_ReLU in turn, Activation_Softmax at the end, the loss and
+        the combined backward, Optimizer_SGD for the update: the book's loop, any depth."""
 
         def __init__(self, layer_sizes: Any):
             sizes = [int(n) for n in layer_sizes]
             self.dense = [code.Layer_Dense(a, b) for a, b in zip(sizes, sizes[1:])]
             self.activations = [code.Activation_ReLU() for _ in sizes[2:]]
-            self.loss_activation = code.Activation_Softmax_Loss_CategoricalCrossentropy()
+            self.softmax = code.Activation_Softmax()
             self._probabilities: Any = None
 
         weights = property(
@@ -144,27 +192,18 @@ def _network_class(code: Any) -> type:
         dW = property(lambda self: [getattr(d, "dweights", None) for d in self.dense])
         db = property(lambda self: [getattr(d, "dbiases", None) for d in self.dense])
 
-        def _scores(self, X: Any) -> Any:
+        def forward(self, X: Any) -> Any:
             out = X
             for dense, activation in zip(self.dense, self.activations):
-                dense.forward(out)
-                activation.forward(dense.output)
-                out = activation.output
-            self.dense[-1].forward(out)
-            return self.dense[-1].output
-
-        def forward(self, X: Any) -> Any:
-            softmax = self.loss_activation.activation
-            softmax.forward(self._scores(X))
-            self._probabilities = softmax.output
+                out = book.forward(activation, book.forward(dense, out))
+            self._probabilities = book.forward(self.softmax, book.forward(self.dense[-1], out))
             return self._probabilities
 
         def cross_entropy_loss(self, y_pred: Any, y_true: Any) -> Any:
-            return self.loss_activation.loss.calculate(y_pred, y_true)
+            return book.loss(y_pred, y_true)
 
         def backward(self, y_true: Any) -> None:
-            self.loss_activation.backward(self._probabilities, y_true)
-            upstream = self.loss_activation.dinputs
+            upstream = book.loss_backward(self._probabilities, y_true)
             for i in reversed(range(len(self.dense))):
                 self.dense[i].backward(upstream)
                 upstream = self.dense[i].dinputs
@@ -173,14 +212,11 @@ def _network_class(code: Any) -> type:
                     upstream = self.activations[i - 1].dinputs
 
         def update(self, lr: float) -> None:
-            optimizer = code.Optimizer_SGD(learning_rate=lr)
-            for dense in self.dense:
-                optimizer.update_params(dense)
+            book.step(lr, self.dense)
 
         def train_step(self, X: Any, Y: Any, lr: float) -> Any:
-            """The book's loop: the combined forward gives the loss, then backward, update."""
-            loss = self.loss_activation.forward(self._scores(X), Y)
-            self._probabilities = self.loss_activation.output
+            """The book's loop: forward, the loss, backward, the optimizer's step."""
+            loss = book.loss(self.forward(X), Y)
             self.backward(Y)
             self.update(lr)
             return loss

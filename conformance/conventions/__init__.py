@@ -222,7 +222,7 @@ def choose(options: dict[str, Any], module: Any, name: str, grading: bool) -> Co
     for declared, (option_name, _) in TEMPLATE.items():
         _trusted(options, module, name, grading, declared, option_name, chosen, sources)
     if options.get("adapter"):
-        chosen["adapts"] = _adapts(module, name)
+        chosen["adapts"] = _adapts(module, name) or f"the adapter {options['adapter']}"
         sources[ADAPTS] = f"--adapter={options['adapter']}"
     elif (own := _adapts(module, name)) is not None and not grading:
         chosen["adapts"], sources[ADAPTS] = own, f"{ADAPTS} in {name}"

@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="columns or rows (default: the module's own LAYOUT = ..., else columns)",
     )
+    parser.add_argument(
+        "--adapter",
+        metavar="NAME",
+        default=None,
+        help="nnfs, cs231n or a .py file defining adapt(code): code in another API (none)",
+    )
     parser.add_argument("--out", metavar="DIR", required=True, type=Path, help="folder to write")
     parser.add_argument(
         "--time-limit",
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from conformance.report import figures
 
     try:
-        impl.load(args.impl, Path.cwd(), {"layout": args.layout})
+        impl.load(args.impl, Path.cwd(), {"layout": args.layout, "adapter": args.adapter})
     except ImplementationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
