@@ -57,6 +57,8 @@ API_NAMES = {
     "relu layer": "Activation_ReLU",
     "softmax_cross_entropy layer": "Loss_CategoricalCrossentropy, "
     "Activation_Softmax_Loss_CategoricalCrossentropy.backward",
+    "softmax layer": "Activation_Softmax",
+    "cross_entropy layer": "Loss_CategoricalCrossentropy",
 }
 
 
@@ -92,8 +94,12 @@ def adapt(code: Any) -> types.ModuleType:
     adapted.LAYERS = {
         "affine": book.affine,
         "relu": book.relu,
+        "softmax": book.softmax,
+        "cross_entropy": book.cross_entropy,
         "softmax_cross_entropy": book.softmax_loss,
     }
+    # The book's losses take class indices and one-hot rows alike: both are checked.
+    adapted.LAYER_ONE_HOT_LABELS = True
     return adapted
 
 
@@ -162,6 +168,26 @@ class Book:
             return layer.dinputs
 
         return out, backward
+
+    def softmax(self, x: Any) -> tuple[Any, Any]:
+        """Activation_Softmax with its own backward (the book's Jacobian, chapter 9)."""
+        layer = self.code.Activation_Softmax()
+        out = self.forward(layer, x)
+
+        def backward(dout: Any) -> Any:
+            layer.backward(dout)
+            return layer.dinputs
+
+        return out, backward
+
+    def cross_entropy(self, probabilities: Any, y: Any) -> tuple[Any, Any]:
+        """Loss_CategoricalCrossentropy on its own: the mean loss and its backward."""
+        loss = self.code.Loss_CategoricalCrossentropy()
+        if callable(getattr(loss, "new_pass", None)):
+            loss.new_pass()
+        value = loss.calculate(probabilities, y)
+        loss.backward(probabilities, y)
+        return value, loss.dinputs
 
     def softmax_loss(self, scores: Any, y: Any) -> tuple[Any, Any]:
         """The book's way: softmax, the loss of its output, the combined backward given it."""

@@ -5,7 +5,9 @@ gradient, an affine layer that forgets to reshape an input of more than two dime
 far from where it is. Here each layer gets small float64 inputs and an upstream gradient, and
 its outputs and gradients are compared with their definitions: ``out = x·w + b``,
 ``dx = dout·wᵀ``, ``dw = xᵀ·dout``, ``db = Σ dout``; ReLU's mask (0 at x = 0, as in PyTorch);
-softmax cross-entropy's mean loss and ``(softmax(scores) − onehot(y)) / N``. Arrays are in the
+softmax cross-entropy's mean loss and ``(softmax(scores) − onehot(y)) / N``; where the API has
+them apart, softmax's Jacobian and cross-entropy's ``−onehot(y) / p / N``, with labels as class
+indices and, where it takes them, one-hot. Arrays are in the
 row layout, as the layer APIs hold them; nothing the layers are given may change.
 """
 
@@ -43,7 +45,7 @@ def _bias_is_flat() -> bool:
 
 def _result(what: str, got: Any, shape: tuple[int, ...], call: str, inputs: dict) -> np.ndarray:
     """``got`` as a float64 array of ``shape``: a gradient has the shape of what it is of."""
-    of = {"dx": "x", "dw": "w", "db": "b", "dscores": "scores"}.get(what, "x")
+    of = {"dx": "x", "dw": "w", "db": "b", "dscores": "scores", "dp": "p"}.get(what, "x")
     return ph.as_array(
         what, got, shape=shape, call=call, inputs=inputs, hint=f"{what} has the shape of {of}"
     )
@@ -142,37 +144,32 @@ def test_relu_layer(rng: np.random.Generator) -> None:
     _unchanged(given, kept, call)
 
 
-@pytest.mark.parametrize("scale", [1.0, 1000.0], ids=["scores ~ 1", "scores ~ 1000"])
-def test_softmax_cross_entropy_layer(scale: float, rng: np.random.Generator) -> None:
-    """loss = mean_n (log Σ_k exp s_nk − s_n,y_n), to 1e-12 relative (scores of ±1000 overflow
-    an unshifted exp); dscores = (softmax(s) − onehot(y)) / N. A clip of the probabilities the
-    course template declares (LOSS_CLIP) moves the loss by a known amount: accepted, noted."""
-    loss_layer = _layer("softmax_cross_entropy")
-    n, c = 5, 4
-    scores = rng.normal(size=(n, c)) * scale
-    y = rng.integers(0, c, size=n)
-    given = {"scores": scores, "y": y}
-    kept = {k: v.copy() for k, v in given.items()}
-    call = 'loss, dscores = bp.LAYERS["softmax_cross_entropy"](scores, y)'
-    loss, dscores = loss_layer(scores, y)
-    top = kept["scores"].max(axis=1, keepdims=True)
-    log_p = kept["scores"] - top - np.log(np.exp(kept["scores"] - top).sum(axis=1, keepdims=True))
-    onehot = np.eye(c)[kept["y"]]
+def _labels(form: str, y: np.ndarray, c: int) -> np.ndarray:
+    """The labels as the layer is given them: class indices, or one-hot rows where the API
+    takes those too (LAYER_ONE_HOT_LABELS)."""
+    if form == "one-hot":
+        if not getattr(bp.module, "LAYER_ONE_HOT_LABELS", False):
+            raise Unsupported("the API's loss layers take class indices only")
+        return np.eye(c)[y]
+    return y
+
+
+def _assert_loss(loss: Any, expected: float, p_true: np.ndarray, call: str, kept: dict) -> None:
+    """The mean loss, to 1e-12 relative; a clip of the probabilities the course template
+    declares (LOSS_CLIP), or a guard of log, moves it by a known amount: accepted, noted."""
     clip = bp.conventions.loss_clip or guards.GUARD
-    allowance = (
-        float(np.sum(guards.term_allowance(onehot, np.exp(log_p), same=False, guard=clip))) / n
-    )
+    terms = guards.term_allowance(np.ones_like(p_true), p_true, same=False, guard=clip)
     loss = ph.as_float("loss", loss, call=call, inputs=kept)
     guarded = ph.assert_close(
         "loss",
         loss,
-        float(-log_p[range(n), kept["y"]].mean()),
+        expected,
         rtol=1e-12,
         atol=0,
         call=call,
         inputs=kept,
-        hint="the mean over samples of log Σ exp s − s_y, shifted by each row's max",
-        allowance=allowance,
+        hint="the mean over samples of −log p_y (log Σ exp s − s_y, shifted by each row's max)",
+        allowance=float(np.sum(terms)) / len(p_true),
         allowance_why=f"a guard of log (clip ≤ {clip:g})",
     )
     if guarded and bp.conventions.loss_clip is not None:
@@ -181,15 +178,81 @@ def test_softmax_cross_entropy_layer(scale: float, rng: np.random.Generator) -> 
             f"the loss clips probabilities at {clip:g}, as the course template declares "
             "(LOSS_CLIP / --loss-clip)",
         )
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    top = scores.max(axis=1, keepdims=True)
+    e = np.exp(scores - top)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("form", ["integers", "one-hot"])
+@pytest.mark.parametrize("scale", [1.0, 1000.0], ids=["scores ~ 1", "scores ~ 1000"])
+def test_softmax_cross_entropy_layer(scale: float, form: str, rng: np.random.Generator) -> None:
+    """loss = mean_n (log Σ_k exp s_nk − s_n,y_n), to 1e-12 relative (scores of ±1000 overflow
+    an unshifted exp); dscores = (softmax(s) − onehot(y)) / N."""
+    loss_layer = _layer("softmax_cross_entropy")
+    n, c = 5, 4
+    classes = rng.integers(0, c, size=n)
+    scores, y = rng.normal(size=(n, c)) * scale, _labels(form, classes, c)
+    given = {"scores": scores, "y": y}
+    kept = {k: v.copy() for k, v in given.items()}
+    call = 'loss, dscores = bp.LAYERS["softmax_cross_entropy"](scores, y)'
+    loss, dscores = loss_layer(scores, y)
+    top = kept["scores"].max(axis=1, keepdims=True)
+    log_p = kept["scores"] - top - np.log(np.exp(kept["scores"] - top).sum(axis=1, keepdims=True))
+    p_true = np.exp(log_p[range(n), classes])
+    _assert_loss(loss, float(-log_p[range(n), classes].mean()), p_true, call, kept)
     dscores = _result("dscores", dscores, (n, c), call, kept)
     ph.assert_close(
         "dscores",
         dscores,
-        (np.exp(log_p) - onehot) / n,
+        (np.exp(log_p) - np.eye(c)[classes]) / n,
         rtol=1e-12,
         atol=1e-15,
         call=call,
         inputs=kept,
         hint="dscores = (softmax(scores) − onehot(y)) / N",
     )
+    _unchanged(given, kept, call)
+
+
+def test_softmax_layer(rng: np.random.Generator) -> None:
+    """out = softmax over each row; backward(dout) = out ⊙ (dout − Σ_k dout ⊙ out), the
+    Jacobian of each row's softmax applied to its upstream gradient."""
+    softmax = _layer("softmax")
+    x, dout = rng.normal(size=(4, 5)) * 3, rng.normal(size=(4, 5))
+    given = {"x": x, "dout": dout}
+    kept = {k: v.copy() for k, v in given.items()}
+    call = 'out, back = bp.LAYERS["softmax"](x)'
+    out, back = softmax(x)
+    p = _softmax(kept["x"])
+    out = _result("out", out, x.shape, call, kept)
+    hint = "out = exp(x − max) / Σ exp(x − max), over each row"
+    ph.assert_close("out", out, p, rtol=1e-12, atol=1e-15, call=call, inputs=kept, hint=hint)
+    call += "\ndx = back(dout)"
+    dx = _result("dx", back(dout), x.shape, call, kept)
+    expected = p * (kept["dout"] - np.sum(kept["dout"] * p, axis=1, keepdims=True))
+    hint = "dx = out * (dout − Σ_k dout·out): each row's Jacobian (diag(p) − p pᵀ) @ dout"
+    ph.assert_close("dx", dx, expected, rtol=1e-10, atol=1e-14, call=call, inputs=kept, hint=hint)
+    _unchanged(given, kept, call)
+
+
+@pytest.mark.parametrize("form", ["integers", "one-hot"])
+def test_cross_entropy_layer(form: str, rng: np.random.Generator) -> None:
+    """Of probabilities: loss = mean_n −log p_n,y_n; dp = −onehot(y) / p / N."""
+    cross_entropy = _layer("cross_entropy")
+    n, c = 5, 4
+    classes = rng.integers(0, c, size=n)
+    p, y = _softmax(rng.normal(size=(n, c))), _labels(form, classes, c)
+    given = {"p": p, "y": y}
+    kept = {k: v.copy() for k, v in given.items()}
+    call = 'loss, dp = bp.LAYERS["cross_entropy"](p, y)'
+    loss, dp = cross_entropy(p, y)
+    p_true = kept["p"][range(n), classes]
+    _assert_loss(loss, float(-np.log(p_true).mean()), p_true, call, kept)
+    dp = _result("dp", dp, (n, c), call, kept)
+    expected = -np.eye(c)[classes] / kept["p"] / n
+    hint = "dp = −onehot(y) / p / N"
+    ph.assert_close("dp", dp, expected, rtol=1e-12, atol=0, call=call, inputs=kept, hint=hint)
     _unchanged(given, kept, call)

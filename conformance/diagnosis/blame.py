@@ -19,13 +19,15 @@ FORWARD, LOSS, BACKWARD = (f"{NETWORK}.{m}" for m in ("forward", "cross_entropy_
 UPDATE, TRAIN_STEP, PREDICT = (f"{NETWORK}.{m}" for m in ("update", "train_step", "predict"))
 #: An adapted API's layers, checked one by one (checks/test_layers.py).
 AFFINE, RELU_LAYER, LOSS_LAYER = "affine layer", "relu layer", "softmax_cross_entropy layer"
-LAYERS = (AFFINE, RELU_LAYER, LOSS_LAYER)
+SOFTMAX_LAYER, CE_LAYER = "softmax layer", "cross_entropy layer"
+LAYERS = (AFFINE, RELU_LAYER, LOSS_LAYER, SOFTMAX_LAYER, CE_LAYER)
 
 #: Rank of each blamed name, from the building blocks up: contract functions (in the
 #: contract's order), initialisation, forward, loss, backward, then what uses backward.
 RANK: dict[str, float] = {name: 1 + i / 100 for i, name in enumerate(FUNCTIONS)}
 RANK |= {INIT: 2, FORWARD: 3, LOSS: 4, BACKWARD: 5, UPDATE: 6, TRAIN_STEP: 6.5, PREDICT: 6.7}
-RANK |= {AFFINE: 1.5, RELU_LAYER: 1.51, LOSS_LAYER: 1.52}  # a network is built of them
+# A network is built of them.
+RANK |= {AFFINE: 1.5, RELU_LAYER: 1.51, SOFTMAX_LAYER: 1.52, CE_LAYER: 1.53, LOSS_LAYER: 1.54}
 
 #: What each network method is built on: a failure of one of these, earlier in the run, makes
 #: the method's own failures its likely consequences. The module-level functions depend on
@@ -128,7 +130,9 @@ CHECKS: list[tuple[re.Pattern[str], str]] = [
         (r"^test_has_names::", "contract"),
         (r"^test_layers::test_affine", AFFINE),
         (r"^test_layers::test_relu", RELU_LAYER),
-        (r"^test_layers::test_softmax", LOSS_LAYER),
+        (r"^test_layers::test_softmax_cross", LOSS_LAYER),
+        (r"^test_layers::test_softmax_layer", SOFTMAX_LAYER),
+        (r"^test_layers::test_cross_entropy", CE_LAYER),
         (r"^test_activations::.*\[(\w+)\W", r"\1"),
         (r"^test_activations::", "relu"),
         (r"^test_softmax::", "softmax"),
