@@ -27,7 +27,10 @@ a namespace (a module, say) with
   their own with upstream gradients (``conformance/checks/test_layers.py``):
   ``LAYERS["affine"](x, w, b) -> (out, backward)`` with ``backward(dout) -> (dx, dw, db)``,
   ``LAYERS["relu"](x) -> (out, backward)`` with ``backward(dout) -> dx``, and
-  ``LAYERS["softmax_cross_entropy"](scores, y) -> (loss, dscores)``.
+  ``LAYERS["softmax_cross_entropy"](scores, y) -> (loss, dscores)``, and where the API has
+  them apart ``LAYERS["softmax"](x) -> (out, backward)``, ``LAYERS["cross_entropy"](p, y) ->
+  (loss, dp)``; with ``LAYER_ND_INPUTS`` (affine flattens x) and ``LAYER_ONE_HOT_LABELS`` (the
+  losses take one-hot labels too).
 
 A module loaded with ``--impl=adapter.py`` may do the same thing itself (import the user's code
 and define the names, with ``ADAPTS``): that is the same protocol, without ``adapt``.
