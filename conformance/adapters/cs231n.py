@@ -61,10 +61,12 @@ def adapt(code: Any) -> types.ModuleType:
 
     # affine_forward flattens x of shape (N, d_1, ..., d_k): its layer check gives it one.
     adapted.LAYER_ND_INPUTS = True
-    adapted.relu = lambda z: code.relu_forward(z)[0]
+    # The layer functions take arrays (a NumPy scalar has no item assignment).
+    adapted.relu = lambda z: code.relu_forward(np.asarray(z))[0]
 
     def relu_derivative(z: Any) -> Any:
         """relu_backward with an upstream gradient of ones: the derivative, entry by entry."""
+        z = np.asarray(z)
         _, cache = code.relu_forward(z)
         return code.relu_backward(np.ones_like(np.asarray(z, dtype=float)), cache)
 

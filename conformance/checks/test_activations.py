@@ -145,7 +145,9 @@ def test_derivative_matches_finite_differences(name: str, function: str, z: np.n
     """
     h = 1e-5 * np.maximum(1.0, np.abs(z))
     f = getattr(bp, function)
-    numeric = (np.asarray(f(z + h), dtype=np.float64) - np.asarray(f(z - h), dtype=np.float64)) / (
+    # z ± h of a 0-d z is a NumPy scalar: given as the 0-d array it is, as z is given.
+    above, below = np.asarray(z + h), np.asarray(z - h)
+    numeric = (np.asarray(f(above), dtype=np.float64) - np.asarray(f(below), dtype=np.float64)) / (
         2 * h
     )
     got = call(name, z)

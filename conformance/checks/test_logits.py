@@ -17,9 +17,11 @@ from conformance.helpers import pytest_helpers as ph
 pytestmark = pytest.mark.training  # collected only for OUTPUT = "logits" (conftest.py)
 
 #: Logits (the contract's layout: one sample per column) and each sample's class: exp
-#: overflows float64 beyond 709.78, so each column holds a logit past it, or far below.
+#: overflows float64 beyond 709.78 and underflows below −745, so each column but the third
+#: holds logits past both, with its class's probability ordinary (0.27 to 1): a loss that takes
+#: the log of the shifted softmax is exact here, one that never shifts is not even finite.
 LARGE_LOGITS = np.array(
-    [[1000.0, -1000.0, 0.0, 745.0], [0.0, 0.0, 0.0, 710.0], [-3.0, 1000.0, 1e-3, -745.0]]
+    [[1000.0, -1000.0, 0.0, 745.0], [999.0, -1001.0, 0.0, 710.0], [990.0, -1000.5, 1e-3, -745.0]]
 )
 CLASSES = np.array([1, 1, 2, 0])
 
