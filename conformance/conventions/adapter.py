@@ -196,10 +196,8 @@ class ContractNetwork:
         checks see it does not have its parameter's shape (as PyTorch requires, and as an
         update in place needs)."""
         flat = self._bp_flat
-        if self._bp_rows and isinstance(value, np.ndarray) and value.ndim == 1:
-            if index < len(flat) and not flat[index]:
-                return value
-        return self._out(BIAS, value)
+        kept_flat = isinstance(value, np.ndarray) and value.ndim == 1 and index < len(flat)
+        return value if self._bp_rows and kept_flat and not flat[index] else self._out(BIAS, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in KINDS and isinstance(value, list | tuple):
