@@ -105,9 +105,9 @@ def adapted(spec: str, code: Any) -> Any:
     return apply(load(spec, Path.cwd()), code, spec, getattr(code, "__name__", "the module"))
 
 
-def api_names(namespace: Any, declared: str = "API_NAMES") -> dict[str, str]:
-    """Its API_NAMES: for a contract name ("NeuralNetwork.backward"), the user's code it is
-    built from ("Layer_Dense.backward, ..."), as short strings (or another such mapping)."""
+def declared_mapping(namespace: Any, declared: str) -> dict[str, str]:
+    """A mapping an adapter declares, by contract name, as short strings: its API_NAMES (the
+    user's code each name is built from) or its ADAPTER_BUILDS (why the adapter writes it)."""
     try:
         names = getattr(namespace, declared, None) or {}
         return {str(k): " ".join(str(v).split())[:160] for k, v in dict(names).items()}

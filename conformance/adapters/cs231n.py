@@ -61,20 +61,18 @@ def adapt(code: Any) -> types.ModuleType:
 
     # affine_forward flattens x of shape (N, d_1, ..., d_k): its layer check gives it one.
     adapted.LAYER_ND_INPUTS = True
-    # The layer functions take arrays (a NumPy scalar has no item assignment).
-    adapted.relu = lambda z: code.relu_forward(np.asarray(z))[0]
 
-    def relu_derivative(z: Any) -> Any:
-        """relu_backward with an upstream gradient of ones: the derivative, entry by entry."""
-        z = np.asarray(z)
-        _, cache = code.relu_forward(z)
-        return code.relu_backward(np.ones_like(np.asarray(z, dtype=float)), cache)
+    def relu(x: Any) -> tuple[Any, Any]:
+        # The layer functions take arrays (a NumPy scalar has no item assignment).
+        return _layer(code.relu_forward, code.relu_backward, np.asarray(x))
 
-    adapted.relu_derivative = relu_derivative
+    adapted.relu = lambda z: relu(z)[0]
+    # relu_backward with an upstream gradient of ones: the derivative, entry by entry.
+    adapted.relu_derivative = lambda z: relu(z)[1](np.ones_like(np.asarray(z, dtype=float)))
     adapted.NeuralNetwork = _network_class(code, sgd)
     adapted.LAYERS = {
         "affine": lambda x, w, b: _layer(code.affine_forward, code.affine_backward, x, w, b),
-        "relu": lambda x: _layer(code.relu_forward, code.relu_backward, x),
+        "relu": relu,
         "softmax_cross_entropy": code.softmax_loss,
     }
     return adapted

@@ -72,24 +72,19 @@ def adapt(code: Any) -> types.ModuleType:
     adapted.API_NAMES = API_NAMES
     book = Book(code)
 
-    def relu(z: Any) -> Any:
-        return book.forward(code.Activation_ReLU(), z)
-
     def relu_derivative(z: Any) -> Any:
         """ReLU's backward with an upstream gradient of ones: its derivative, entry by entry."""
-        layer = code.Activation_ReLU()
-        book.forward(layer, z)
-        layer.backward(np.ones_like(np.asarray(z, dtype=float)))
-        return layer.dinputs
+        return book.relu(z)[1](np.ones_like(np.asarray(z, dtype=float)))
 
     def softmax(z: Any) -> Any:
         """Activation_Softmax over the last axis (the book's is over axis 1 of a batch: other
         shapes are given to it as one)."""
         z = np.asarray(z)
         batch = z.reshape(-1, z.shape[-1]) if z.ndim else z.reshape(1, 1)
-        return np.reshape(book.forward(code.Activation_Softmax(), batch), z.shape)
+        return np.reshape(book.softmax(batch)[0], z.shape)
 
-    adapted.relu, adapted.relu_derivative, adapted.softmax = relu, relu_derivative, softmax
+    adapted.relu = lambda z: book.relu(z)[0]
+    adapted.relu_derivative, adapted.softmax = relu_derivative, softmax
     adapted.NeuralNetwork = _network_class(code, book)
     adapted.LAYERS = {
         "affine": book.affine,
@@ -124,12 +119,16 @@ class Book:
             layer.forward(inputs)
         return layer.output
 
-    def loss(self, probabilities: Any, y: Any) -> Any:
-        """The mean loss, as ``Loss.calculate`` gives it (a new pass first, where it counts)."""
+    def _loss(self) -> Any:
+        """A Loss_CategoricalCrossentropy on a new pass (where its calculate accumulates)."""
         loss = self.code.Loss_CategoricalCrossentropy()
         if callable(getattr(loss, "new_pass", None)):
             loss.new_pass()
-        return loss.calculate(probabilities, y)
+        return loss
+
+    def loss(self, probabilities: Any, y: Any) -> Any:
+        """The mean loss, as ``Loss.calculate`` gives it."""
+        return self._loss().calculate(probabilities, y)
 
     def loss_backward(self, probabilities: Any, y: Any) -> Any:
         """The combined class's backward, given the softmax's own output, as the book does."""
@@ -182,9 +181,7 @@ class Book:
 
     def cross_entropy(self, probabilities: Any, y: Any) -> tuple[Any, Any]:
         """Loss_CategoricalCrossentropy on its own: the mean loss and its backward."""
-        loss = self.code.Loss_CategoricalCrossentropy()
-        if callable(getattr(loss, "new_pass", None)):
-            loss.new_pass()
+        loss = self._loss()
         value = loss.calculate(probabilities, y)
         loss.backward(probabilities, y)
         return value, loss.dinputs

@@ -31,6 +31,7 @@ arrays, never which checks run or what passes, so a submission may declare them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,25 +203,18 @@ def choose(options: dict[str, Any], module: Any, name: str, grading: bool) -> Co
         elif own is not None:
             chosen[d.option] = own
             sources[d.option] = f"{d.name} = {own!r} in {name}"
-    option = options.get(HIDDEN_OPTION)
-    try:
-        own = getattr(module, HIDDEN_LAYERS, None)
-    except Exception:
-        own = None
-    if option is not None:
-        chosen["hidden"] = parse_depths(option, "--hidden-layers")
-        sources[HIDDEN_OPTION] = f"--hidden-layers={option}"
-    elif own is not None and not grading:
-        chosen["hidden"] = parse_depths(own, f"{HIDDEN_LAYERS} in {name}")
-        sources[HIDDEN_OPTION] = f"{HIDDEN_LAYERS} = {own!r} in {name}"
-    elif own is not None:
-        # What a grade leaves out is the instructor's to say: the declaration is ignored.
-        sources[HIDDEN_OPTION] = (
-            f"{HIDDEN_LAYERS} = {own!r:.40} in {name} is not followed in grading; the "
-            "instructor's --hidden-layers decides"
-        )
-    for declared, (option_name, _) in TEMPLATE.items():
-        _trusted(options, module, name, grading, declared, option_name, chosen, sources)
+    # What a grade leaves out or accepts is the instructor's to say: in grading these
+    # declarations of the module are not followed.
+    instructors = [(HIDDEN_LAYERS, HIDDEN_OPTION, "hidden", parse_depths)]
+    instructors += [
+        (declared, option, option, _scale) for declared, (option, _) in TEMPLATE.items()
+    ]
+    for declared, option, key, parse in instructors:
+        value, source = _instructors(options, module, name, grading, declared, option, parse)
+        if value is not None:
+            chosen[key] = value
+        if source is not None:
+            sources[option] = source
     if options.get("adapter"):
         chosen["adapts"] = _adapts(module, name) or f"the adapter {options['adapter']}"
         sources[ADAPTS] = f"--adapter={options['adapter']}"
@@ -243,33 +237,32 @@ def _adapts(module: Any, name: str) -> str | None:
     return " ".join(str(value).split())[:200] or f"an adapter ({name})"
 
 
-def _trusted(
+def _instructors(
     options: dict[str, Any],
     module: Any,
     name: str,
     grading: bool,
     declared: str,
     option_name: str,
-    chosen: dict[str, Any],
-    sources: dict[str, str],
-) -> None:
-    """A template convention: the option, else the module's declaration (not in grading)."""
-    option = options.get(option_name)
+    parse: Callable[[Any, str], Any],
+) -> tuple[Any, str | None]:
+    """(value, who chose it) of a convention the instructor decides in grading: the option,
+    else the module's declaration (not in grading, where the source says it is ignored)."""
+    option, flag = options.get(option_name), f"--{option_name.replace('_', '-')}"
     try:
         own = getattr(module, declared, None)
-    except Exception:
+    except Exception:  # a proxy whose worker died: the checks will say so
         own = None
     if option is not None:
-        chosen[option_name] = _scale(option, f"--{option_name.replace('_', '-')}")
-        sources[option_name] = f"--{option_name.replace('_', '-')}={option}"
-    elif own is not None and not grading:
-        chosen[option_name] = _scale(own, f"{declared} in {name}")
-        sources[option_name] = f"{declared} = {own!r} in {name}"
-    elif own is not None:
-        sources[option_name] = (
+        return parse(option, flag), f"{flag}={option}"
+    if own is not None and not grading:
+        return parse(own, f"{declared} in {name}"), f"{declared} = {own!r} in {name}"
+    if own is not None:
+        return None, (
             f"{declared} = {own!r:.40} in {name} is not followed in grading; the instructor's "
-            f"--{option_name.replace('_', '-')} decides"
+            f"{flag} decides"
         )
+    return None, None
 
 
 def _scale(value: Any, what: str) -> float:

@@ -129,8 +129,8 @@ class Implementation:
         except (ConventionError, adapters.AdapterError) as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
         if self.conventions.adapts is not None:
-            self.api_names = adapters.api_names(self.module)
-            self.adapter_builds = adapters.api_names(self.module, "ADAPTER_BUILDS")
+            self.api_names = adapters.declared_mapping(self.module, "API_NAMES")
+            self.adapter_builds = adapters.declared_mapping(self.module, "ADAPTER_BUILDS")
         if not self.conventions.plain:
             self.module = ContractModule(self.module, self.conventions, self.name)
 

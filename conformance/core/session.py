@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from conformance.conventions import COLUMNS, DECLARATIONS, HIDDEN_OPTION
+from conformance.conventions import COLUMNS, DECLARATIONS, HIDDEN_OPTION, TEMPLATE
 from conformance.conventions.detect import row_layout
 from conformance.core import profiles
 from conformance.core.deadline import ImplTimeout, deadline
@@ -72,7 +72,8 @@ def activate(config: pytest.Config, spec: str | None) -> None:
 
 def convention_options(config: pytest.Config) -> dict[str, Any]:
     """The conventions' options as given (None where not)."""
-    names = [d.option for d in DECLARATIONS] + [HIDDEN_OPTION, "init_std", "loss_clip", "adapter"]
+    names = [d.option for d in DECLARATIONS] + [HIDDEN_OPTION, "adapter"]
+    names += [option for option, _ in TEMPLATE.values()]
     return {name: config.getoption(name, None) for name in names}
 
 
