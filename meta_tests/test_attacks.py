@@ -5,11 +5,14 @@ attacks look for the grader's command line."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import glob
 import json
 import os
 import shutil
 import socket
+import tempfile
 import time
 from pathlib import Path
 
@@ -133,6 +136,20 @@ def test_attack_wins_under_process_isolation_alone(pytester, name: str) -> None:
     options = SELECTION.get(name, (*LIMITS, "-m", "activations"))
     scores, isolation = {}, ""
     listener = _listen() if name == "network" else None
+    with _files_outside_a_sandbox(exclusive=True):
+        isolation = _graded_twice(pytester, name, options, scores)
+    if listener is not None:
+        listener.close()
+    assert isolation.startswith("process"), isolation
+    if WIN_WITHOUT_THE_OS_SANDBOX[name] and "grader's user" not in isolation:
+        pytest.skip(f"the worker ran as a uid of its own, which stops {name} too: {isolation}")
+    assert scores["attack"] > scores["twin"], scores
+
+
+def _graded_twice(pytester, name: str, options: tuple[str, ...], scores: dict) -> str:
+    """The twin and the attack graded under process isolation alone; what each left in the
+    kit and the temp folders is removed. The isolation the grader stated."""
+    isolation = ""
     for kind in ("twin", "attack"):
         graded = grade(
             pytester,
@@ -150,12 +167,20 @@ def test_attack_wins_under_process_isolation_alone(pytester, name: str) -> None:
             os.remove(marker)
         for path in glob.glob("/tmp/**/bp-fill-*", recursive=True) + glob.glob("/dev/shm/bp-*"):
             os.remove(path)
-    if listener is not None:
-        listener.close()
-    assert isolation.startswith("process"), isolation
-    if WIN_WITHOUT_THE_OS_SANDBOX[name] and "grader's user" not in isolation:
-        pytest.skip(f"the worker ran as a uid of its own, which stops {name} too: {isolation}")
-    assert scores["attack"] > scores["twin"], scores
+    return isolation
+
+
+@contextlib.contextmanager
+def _files_outside_a_sandbox(exclusive: bool):
+    """A lock shared by the test processes (pytest-xdist's too): an attack let loose without
+    the OS sandbox writes its files where every test looks for leftovers, so those runs hold
+    it alone, and a look for leftovers holds it shared (it never sees another test's files)."""
+    with open(Path(tempfile.gettempdir()) / "bp-meta-attack-files.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _own_copy(pytester, kind: str, name: str) -> Path:
@@ -183,14 +208,15 @@ def _listen() -> socket.socket:
 def _nothing_left_behind(pytester, name: str, graded) -> None:
     """What an attack may have left outside its sandbox: files in the kit, in the temp
     folders, a fake line in the grader's output, a results file rewritten after the run."""
-    markers = glob.glob(str(ROOT / "conformance" / "**" / "bp_attack_marker"), recursive=True)
-    for marker in markers:
-        os.remove(marker)
+    with _files_outside_a_sandbox(exclusive=False):
+        markers = glob.glob(str(ROOT / "conformance" / "**" / "bp_attack_marker"), recursive=True)
+        for marker in markers:
+            os.remove(marker)
+        filled = glob.glob("/tmp/**/bp-fill-*", recursive=True) + glob.glob("/dev/shm/bp-fill-*")
+        filled += glob.glob(str(pytester.path / "**" / "bp-fill-*"), recursive=True)
+        for path in filled:
+            os.remove(path)
     assert not markers, f"{name}: the submission wrote into the kit: {markers}"
-    filled = glob.glob("/tmp/**/bp-fill-*", recursive=True) + glob.glob("/dev/shm/bp-fill-*")
-    filled += glob.glob(str(pytester.path / "**" / "bp-fill-*"), recursive=True)
-    for path in filled:
-        os.remove(path)
     assert not filled, f"{name}: the submission's files outlived the run: {filled[:3]}"
     output = graded.result.stdout.str() + graded.result.stderr.str()
     assert FAKE_SCORE_LINE not in output, f"{name}: the submission wrote into the grader's output"

@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -96,15 +97,22 @@ class Implementation:
         self.adapter_builds: dict[str, str] = {}
 
     def load(
-        self, spec: str | None, invocation_dir: Path, options: dict[str, Any] | None = None
+        self,
+        spec: str | None,
+        invocation_dir: Path,
+        options: dict[str, Any] | None = None,
+        imported: Callable[[], None] | None = None,
     ) -> None:
         """Import the implementation; ``options`` are the conventions' options (None: not
-        given), e.g. {"layout": "rows"}."""
+        given), e.g. {"layout": "rows"}. ``imported`` runs between the import and the
+        adapting: the guard restores the kit there, so what an import replaced never runs."""
         self.module = _import(spec or REFERENCE, invocation_dir)
         self.name = spec or f"{REFERENCE} (default)"
         self.file = getattr(self.module, "__file__", None) or "?"
         self.import_line = _import_line(spec or REFERENCE, self.file)
         self.notebook = _summary(getattr(self.module, SUMMARY_ATTR, None))
+        if imported is not None:
+            imported()
         self._adapt(options or {}, invocation_dir, grading=False)
         self.missing = [n for n in NAMES if not hasattr(self.module, n)]
 

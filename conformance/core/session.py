@@ -57,8 +57,15 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     # Bound now: an implementation that replaces the guard's methods while it imports is
     # still checked by the originals.
     check_and_restore, disarm = guard.check_and_restore, guard.disarm
+
+    def imported() -> None:
+        # Checked as soon as the import returns, before the conventions and adapters (kit
+        # code) run: they then run as the kit has them, never as the import left them.
+        if changed := check_and_restore():
+            impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
+
     try:
-        impl.load(spec, Path(config.invocation_params.dir), convention_options(config))
+        impl.load(spec, Path(config.invocation_params.dir), convention_options(config), imported)
         wrong_layout = recognise_rows(config)
     except ImplementationError as err:
         disarm()
@@ -66,8 +73,6 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     if wrong_layout:
         disarm()
         raise pytest.UsageError(f"--impl={impl.name}: {wrong_layout}")
-    if changed := check_and_restore():
-        impl.tampered = f"importing {impl.name} replaced {describe(changed)}"
 
 
 def convention_options(config: pytest.Config) -> dict[str, Any]:
