@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from grading_helpers import grade
 
-from conftest import IMPLS, expected_area, failed_areas
+from conftest import IMPLS, ROOT, expected_area, failed_areas
 
 APIS = {"nnfs": IMPLS / "nnfs", "cs231n": IMPLS / "cs231n"}
 CORRECT = {"nnfs": APIS["nnfs"] / "correct_nnfs.py", "cs231n": APIS["cs231n"] / "correct_layers.py"}
@@ -149,3 +149,46 @@ def test_grading_builds_the_network_next_to_the_submission(pytester, api: str) -
     )
     failed = {t["name"] for t in graded.failed()}
     assert any("test_relu_layer" in n for n in failed), failed
+
+
+def _instructors_adapter(folder: Path, epilogue: str = "") -> Path:
+    """The nnfs adapter as an instructor's own file would be: the shipped helpers imported
+    by the kit's name, ``epilogue`` last."""
+    source = (ROOT / "conformance" / "adapters" / "nnfs.py").read_text()
+    source = source.replace("from .params import", "from conformance.adapters.params import")
+    assert "from conformance.adapters.params import" in source
+    path = folder / "course_adapter.py"
+    path.write_text(source + epilogue)
+    return path
+
+
+def test_grading_builds_the_network_next_to_the_submission_with_the_instructors_file(
+    pytester,
+) -> None:
+    """The instructor's adapter file is built in the worker too (a copy of it): the whole run
+    in seconds, and the same verdicts as the shipped adapter it copies."""
+    grader = pytester.path.parent / f"{pytester.path.name}-grader"
+    grader.mkdir(exist_ok=True)
+    adapter = f"--adapter={_instructors_adapter(grader)}"
+    graded = grade(pytester, CORRECT["nnfs"], adapter, in_process=False, profile=None)
+    out = graded.result.stdout.str()
+    assert graded.result.ret == pytest.ExitCode.OK, out[-3000:]
+    assert not graded.failed() and graded.score > 0, graded.failed()[:3]
+    assert "the worker built the network next to the submission" in out, out[-3000:]
+    broken = APIS["nnfs"] / "broken_relu_backward_no_copy.py"
+    graded = grade(pytester, broken, adapter, "-m", "gradients", in_process=False, profile=None)
+    failed = {t["name"] for t in graded.failed()}
+    assert any("test_relu_layer" in n for n in failed), failed
+
+
+def test_an_adapter_the_worker_cannot_load_is_the_graders_alone(pytester) -> None:
+    """An adapter file that imports the kit (hidden from the worker) still grades, correctly,
+    built by the grader on the worker's proxies, and the header says so."""
+    grader = pytester.path.parent / f"{pytester.path.name}-grader"
+    grader.mkdir(exist_ok=True)
+    path = _instructors_adapter(grader, epilogue="\nimport conformance.contract  # noqa: F401\n")
+    graded = grade(pytester, CORRECT["nnfs"], f"--adapter={path}", "-m", "activations")
+    out = graded.result.stdout.str()
+    assert graded.result.ret == pytest.ExitCode.OK, out[-3000:]
+    assert not graded.failed() and graded.score > 0, graded.failed()[:3]
+    assert "built by the grader alone" in out, out[-3000:]

@@ -35,15 +35,22 @@ a namespace (a module, say) with
 A module loaded with ``--impl=adapter.py`` may do the same thing itself (import the user's code
 and define the names, with ``ADAPTS``): that is the same protocol, without ``adapt``.
 
-In grading mode an adapter is the instructor's choice (``--adapter``): it runs in the grader's
-process, on the worker's objects through their proxies, so nothing of it is in the sandbox,
-and a submission's own ``ADAPTS`` (or template conventions) is not followed.
+In grading mode an adapter is the instructor's choice (``--adapter``), and a submission's own
+``ADAPTS`` (or template conventions) is not followed. The worker builds the contract with its
+own copy of the adapter, next to the submission, so that a network's calls are one request
+each; the grader's copy, on the worker's objects, decides what is checked and skipped
+(``served.py``). An adapter file the worker cannot load or apply (one that imports the kit
+beyond this package, say) is the grader's alone: correct, but a request per call.
+
+This package imports nothing of the kit (the grading worker loads it by path under a private
+name, and instructors' adapter files use its helpers: ``conformance.adapters.params``).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -56,27 +63,53 @@ class AdapterError(Exception):
     """The adapter cannot be loaded or applied; the message is one line."""
 
 
+def file_of(spec: str, invocation_dir: Path) -> Path | None:
+    """The adapter file --adapter names (relative to where the run started), if it is one."""
+    path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
+    return path.resolve() if spec.endswith(".py") and path.is_file() else None
+
+
 def load(spec: str, invocation_dir: Path) -> ModuleType:
     """The adapter module --adapter names: a shipped one, or a .py file of the user's."""
     if spec in SHIPPED:
         return importlib.import_module(SHIPPED[spec])
-    path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
-    if not spec.endswith(".py") or not path.is_file():
+    path = file_of(spec, invocation_dir)
+    if path is None:
         known = ", ".join(SHIPPED)
         raise AdapterError(
             f"--adapter={spec}: not an adapter the kit ships ({known}) nor a .py file "
-            f"(looked for {path})"
+            f"(looked for {Path(spec) if Path(spec).is_absolute() else invocation_dir / spec})"
         )
-    module_spec = importlib.util.spec_from_file_location(f"bp_adapter_{path.stem}", path)
-    if module_spec is None or module_spec.loader is None:
-        raise AdapterError(f"--adapter={spec}: cannot be imported as a Python module")
-    module = importlib.util.module_from_spec(module_spec)
     try:
-        module_spec.loader.exec_module(module)
+        return load_file(path, f"bp_adapter_{path.stem}")
     except Exception as err:
         raise AdapterError(
             f"--adapter={spec}: importing it raised {type(err).__name__}: {err}"
         ) from err
+
+
+def load_file(path: Path, name: str) -> ModuleType:
+    """An adapter file loaded as module ``name``. Where this package is not
+    conformance.adapters (the grading worker loads it under a private name), that name leads
+    here while the file loads, and only then: its imports of the helpers work in both places."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{path} cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    aliases: dict[str, ModuleType] = {}
+    if __name__ != "conformance.adapters":
+        kit = ModuleType("conformance")
+        kit.adapters = sys.modules[__name__]  # type: ignore[attr-defined]
+        params = importlib.import_module(f"{__name__}.params")
+        aliases = {"conformance": kit, "conformance.adapters": kit.adapters}
+        aliases["conformance.adapters.params"] = params
+    added = [alias for alias in aliases if alias not in sys.modules]
+    sys.modules.update({alias: aliases[alias] for alias in added})
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        for alias in added:
+            sys.modules.pop(alias, None)
     return module
 
 

@@ -55,6 +55,18 @@ class Served:
         return f"{self._trusted!r} (its network built in the grading worker)"
 
 
+def built_in_worker(remote: Any, module: Any) -> bool:
+    """Whether the worker built the contract (it leaves a module its copy of the adapter
+    cannot load or adapt as it is, for the grader to adapt and explain)."""
+    if not remote.settings.adapter:
+        return False
+    try:
+        getattr(module, ADAPTED_CODE)
+    except Exception:  # AttributeError, or the worker died: the grader adapts (and says so)
+        return False
+    return True
+
+
 def served(adapter: ModuleType, module: Any, spec: str, name: str) -> Served:
     """``module`` is the worker's adapted namespace (a proxy); the result holds the grader's."""
     return Served(apply(adapter, LiveCode(module), spec, name), module)

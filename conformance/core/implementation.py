@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from conformance import adapters
-from conformance.adapters.served import served
+from conformance.adapters.served import Served, built_in_worker, served
 from conformance.contract import NAMES
-from conformance.conventions import ConventionError, Conventions, choose
+from conformance.conventions import ADAPTS, ConventionError, Conventions, choose
 from conformance.conventions.adapter import ContractModule, Unsupported
 from conformance.core.guard import ImplExit
 
@@ -95,6 +95,8 @@ class Implementation:
         #: Under an adapter, the parts it builds itself (ADAPTER_BUILDS), with why: their
         #: checks would judge the adapter, so they are skipped.
         self.adapter_builds: dict[str, str] = {}
+        #: In grading under --adapter: where the contract was built (the header and results).
+        self.adapter_built = ""
 
     def load(
         self,
@@ -123,7 +125,7 @@ class Implementation:
         try:
             if spec:
                 adapter = adapters.load(spec, invocation_dir)
-                if self.remote is not None and self.remote.settings.adapter == spec:
+                if self.remote is not None and built_in_worker(self.remote, self.module):
                     self.module = served(adapter, self.module, spec, self.name)
                 else:
                     self.module = adapters.apply(adapter, self.module, spec, self.name)
@@ -132,8 +134,17 @@ class Implementation:
                     f"; from conformance.adapters import adapted; bp = adapted({named!r}, bp)"
                 )
             # What an adapter the run named declares is the run's (the instructor's, in
-            # grading), not the submission's.
-            self.conventions = choose(options, self.module, self.name, grading and not spec)
+            # grading), not the submission's: the header names the adapter as its source.
+            declarer = f"the adapter {spec}" if spec else self.name
+            self.conventions = choose(options, self.module, declarer, grading and not spec)
+            if spec and self.remote is not None:
+                # Where the grade's speed comes from: the instructor reads it in the header.
+                self.adapter_built = f"{spec}: the worker built the network next to the "
+                self.adapter_built += "submission; the grader's copy decides what is checked"
+                if not isinstance(self.module, Served):
+                    self.adapter_built = f"{spec}: built by the grader alone (the worker could "
+                    self.adapter_built += "not load or apply its copy): every call a request"
+                self.conventions.sources[ADAPTS] += f"; {self.adapter_built.partition(': ')[2]}"
         except (ConventionError, adapters.AdapterError) as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
         if self.conventions.adapts is not None:

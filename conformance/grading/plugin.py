@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from conformance.adapters import SHIPPED
+from conformance.adapters import SHIPPED, file_of
 from conformance.contract import AREAS
 from conformance.conventions.adapter import Unsupported
 from conformance.core.implementation import ImplementationError, impl
@@ -132,8 +132,12 @@ def activate(config: pytest.Config, spec: str | None) -> None:
     """Grading mode: the implementation runs only in a worker process, and every submission
     faces the same derandomized examples."""
     worker_settings = settings_for(config, AREAS, spec)
+    # The adapter builds the contract in the worker too (adapters/served.py): a shipped one,
+    # or the instructor's file (a copy of it; one the worker cannot load is the grader's alone).
     if (adapter := config.getoption("adapter", None)) in SHIPPED:
-        worker_settings.adapter = adapter  # built in the worker too (adapters/served.py)
+        worker_settings.adapter = adapter
+    elif adapter and (path := file_of(adapter, Path(config.invocation_params.dir))):
+        worker_settings.adapter = str(path)
     grading = grading_of(config)
     started = time.monotonic()
     try:
@@ -155,7 +159,8 @@ def activate(config: pytest.Config, spec: str | None) -> None:
         import_failed(config, message)
         if impl.remote is not None:
             impl.remote.close()
-        raise pytest.UsageError(f"--impl={spec or 'reference'}: {message}") from None
+        said = f"--impl={spec or 'reference'}: "  # an ImplementationError's own start
+        raise pytest.UsageError(message if message.startswith(said) else said + message) from None
     profile = config.getoption("hypothesis_profile", None)
     if profile is None:
         settings.load_profile("grading")
@@ -343,6 +348,7 @@ def _absorb_remote(grading: Grading) -> None:
         return
     if remote.plan is not None:
         grading.isolation = remote.plan.isolation.line()
+    grading.adapter = impl.adapter_built
     grading.forbidden += remote.new_forbidden()
     grading.submission_output = remote.output_text
     grading.submission_output_total = remote.output_total
@@ -363,11 +369,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write = terminalreporter.write_line
     terminalreporter.section("grading")
     for area, (got, of, passed, total) in per_area.items():
-        write(f"{area:<20} {passed:>3}/{total:<3} checks  {got:7.2f} / {of:g}")
+        write(f"{area:<20} {passed:>3}/{total:<3} checks  {got:7.2f} / {round(of, 2):g}")
     for line in summary_lines(grading):
         write(line)
     if grading.isolation:
         write(f"isolation: {grading.isolation}")
-    write(f"score: {score:.2f} / {max_score:g}", bold=True)
+    if grading.adapter:
+        write(f"adapter: {grading.adapter}")
+    write(f"score: {score:.2f} / {round(max_score, 2):g}", bold=True)
     for fmt, path in grading.outputs.items():
         write(f"{fmt} results: {path}")

@@ -83,6 +83,7 @@ def gradescope(grading: Grading, final: bool) -> dict[str, Any]:
         "stdout_visibility": "hidden",
         "extra_data": {
             "isolation": grading.isolation,
+            **({"adapter": grading.adapter} if grading.adapter else {}),
             "seconds": {
                 **{k: round(v, 3) for k, v in grading.seconds.items()},
                 "checks": round(sum(c.seconds for c in grading.checks.values()), 3),

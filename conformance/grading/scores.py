@@ -40,6 +40,8 @@ class Grading:
     notes: list[str] = field(default_factory=list)
     #: Which isolation the submission ran under (namespaces or process, in words).
     isolation: str = ""
+    #: Under --adapter: where the contract was built (the worker, or the grader alone).
+    adapter: str = ""
     #: The run's diagnosis (one line per likely root cause, hidden checks' inputs left out)
     #: and the notes of what was accepted; set when the run ends.
     diagnosis: list[str] = field(default_factory=list)

@@ -247,6 +247,8 @@ class Sandbox:
     submission: list[tuple[Path, Path]]
     tmp_mb: int
     as_root: bool
+    #: (the copy of the instructor's adapter file, where the worker loads it), or None
+    adapter: tuple[Path, str] | None = None
 
 
 def command(box: Sandbox, worker_py: Path, argv: list[str]) -> list[str]:
@@ -291,7 +293,8 @@ def command(box: Sandbox, worker_py: Path, argv: list[str]) -> list[str]:
     _mount_points(box.submission, later)
     args += later
     args += _open_parents(args)
-    args += [*worker_view(worker_py), "--chdir", "/tmp", "--", *argv]
+    args += worker_view(worker_py) + (_bind(*box.adapter) if box.adapter else [])
+    args += ["--chdir", "/tmp", "--", *argv]
     return args
 
 

@@ -22,6 +22,7 @@ What is left out is said, so that an honest student learns why an import fails.
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -168,3 +169,18 @@ def hand_over(root: Path, uid: int | None) -> None:
         if uid is not None:
             os.chown(folder, uid, uid)
         Path(folder).chmod(0o700)
+
+
+def copy_adapter(adapter: str | None, root: Path) -> Path | None:
+    """The instructor's adapter file (grading's ``--adapter=FILE``), copied for the worker to
+    build the contract with; None for a shipped one, or none. Made after hand_over, and
+    readable by all, like the kit's own files: the worker loads it before it drops to its uid
+    (in a root grader's sandbox, a root without the capability to read others' files)."""
+    if not adapter or not adapter.endswith(".py"):
+        return None
+    copy = root / "adapter" / Path(adapter).name
+    copy.parent.mkdir()
+    shutil.copyfile(adapter, copy)
+    copy.chmod(0o444)
+    copy.parent.chmod(0o755)
+    return copy

@@ -306,7 +306,7 @@ class Remote:
             proto.CONFIG_FORBID: s.forbid,
             proto.CONFIG_MEMORY: s.memory_mb << 20,
             proto.CONFIG_FILES: s.file_mb << 20,
-            proto.CONFIG_ADAPTER: s.adapter,
+            proto.CONFIG_ADAPTER: worker.config_adapter,
         }
         what = "importing the submission"
         self._module = worker.request(

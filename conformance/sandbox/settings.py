@@ -39,6 +39,7 @@ class Settings:
     deadline: float | None = None
     #: How the budget is named in messages (the option that set it).
     budget: str = ""
-    #: A shipped adapter (conformance/adapters) the worker builds the contract with, next to
-    #: the submission, so that a network's calls are one request each (None: none).
+    #: The adapter the worker builds the contract with, next to the submission, so that a
+    #: network's calls are one request each: a shipped one's name (conformance/adapters), or
+    #: the absolute path of the instructor's file (copied for the worker); None: none.
     adapter: str | None = None

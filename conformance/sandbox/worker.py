@@ -1,16 +1,15 @@
 """The worker process of grading mode: it imports the submission and runs its calls.
 
 Started by the grader (process.py) as ``python -I <this file> FD_IN FD_OUT`` in a new session.
-It loads only the standard library, NumPy, the ``wire`` package and ``loops.py`` (by path, under
-private names, so that neither the kit nor its reference is importable through them), then
-serves requests until told to exit or until the grader's end of the pipe closes.
-
-The grader imports this module too (its guard imports every module of the kit) but never
-runs it: importing it loads nothing; ``main`` does.
+It loads only the standard library, NumPy, the ``wire`` package, ``loops.py`` and the adapter
+grading names (by path, under private names, so that neither the kit nor its reference is
+importable through them), then serves requests until told to exit or the grader's pipe closes.
+The grader imports this module too (its guard imports the whole kit): that loads nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.abc
 import importlib.util
@@ -32,6 +31,7 @@ NOTEBOOK_NAME = "_bp_notebook"
 LOOPS_NAME = "_bp_loops"
 #: The private name the kit's shipped adapters are loaded under (--adapter in grading).
 ADAPTERS_NAME = "_bp_adapters"
+INSTRUCTOR_ADAPTER_NAME = "_bp_instructor_adapter"
 #: The adapted namespace's attribute that holds the submission's own module.
 ADAPTED_CODE = "ADAPTED_CODE"
 
@@ -65,9 +65,8 @@ def _load_module(name: str, path: Path) -> Any:
 
 
 def _load_notebook_reader() -> Any:
-    """The kit's notebook reader (stdlib and nbformat only), with nbformat imported before the
-    refused-import finder is installed: reading is the grader's part of the load, not the
-    submission's."""
+    """The kit's notebook reader (stdlib and nbformat only), nbformat imported before the
+    refused-import finder is: reading is the grader's part of the load."""
     reader = _load_package(NOTEBOOK_NAME, _HERE.parent / "notebook")
     import nbformat  # noqa: F401
 
@@ -75,12 +74,13 @@ def _load_notebook_reader() -> Any:
 
 
 def _load_adapter(name: Any) -> Any:
-    """A shipped adapter (stdlib and NumPy only), loaded before the submission runs."""
-    if not name:
+    """A shipped adapter (stdlib and NumPy only) by its name, or the instructor's adapter file
+    by its path here (the grader's copy of it), loaded before the submission runs."""
+    if not name or not isinstance(name, str):
         return None
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ImportError(f"no adapter {name!r}")
-    _load_package(ADAPTERS_NAME, _HERE.parent / "adapters")
+    package = _load_package(ADAPTERS_NAME, _HERE.parent / "adapters")
+    if name.endswith(".py"):
+        return package.load_file(Path(name), INSTRUCTOR_ADAPTER_NAME)
     return importlib.import_module(f"{ADAPTERS_NAME}.{name}")
 
 
@@ -150,8 +150,7 @@ def _limit(memory_bytes: int, file_bytes: int, processes: int) -> None:
 
 
 def _drop_to(uid: int | None) -> None:
-    """In a root grader's sandbox: become the worker's own uid, with no groups and no
-    capabilities, before any code of the submission runs."""
+    """In a root grader's sandbox: become the worker's own uid, no groups, no capabilities."""
     if uid is None or os.geteuid() != 0:
         return
     os.setgroups([])
@@ -162,8 +161,7 @@ def _drop_to(uid: int | None) -> None:
 
 
 def _flush() -> None:
-    """What the submission printed reaches the grader (a pipe is block-buffered, and the
-    worker ends with os._exit)."""
+    """What was printed reaches the grader (pipes are block-buffered; the worker os._exit()s)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -172,15 +170,12 @@ def _flush() -> None:
 
 
 class _Passed(io.RawIOBase):
-    """fd 1 or 2 under the submission's sys.stdout or sys.stderr: the first ``limit`` bytes
-    reach the grader's pipe, the rest is counted and dropped here. Gigabytes of print() through
-    a pipe took minutes of the grader's time (a submission printing in every call of a
-    5000-step loop); the grader keeps only the start anyway. (Writing to the fd itself still
-    goes through the pipe, drained by the grader.)"""
+    """fd 1 or 2 under sys.stdout or sys.stderr: the first ``limit`` bytes reach the grader's
+    pipe, the rest is counted and dropped here (gigabytes of print() in a 5000-step loop took
+    minutes of the grader's time, which keeps only the start; the fd itself is drained)."""
 
     def __init__(self, fd: int, limit: int, dropped: list[int], name: str):
-        self.fd, self.left, self.dropped = fd, limit, dropped
-        self.name = name
+        self.fd, self.left, self.dropped, self.name = fd, limit, dropped, name
 
     def writable(self) -> bool:
         return True
@@ -236,8 +231,7 @@ def _import_submission(config: dict[str, Any], reader: Any) -> Any:
             raise ImportError(str(err)) from None
     if path:
         p = Path(path)
-        # Named as conformance.core.implementation names it in-process (this file cannot
-        # import the kit).
+        # Named as conformance.core.implementation names it (this file cannot import it).
         name = "impl_under_test_" + "".join(c if c.isalnum() else "_" for c in p.stem)
         spec = importlib.util.spec_from_file_location(name, p)
         if spec is None or spec.loader is None:
@@ -306,7 +300,10 @@ class Worker:
                 int(config.get(proto.CONFIG_FILES) or 0),
                 int(config.get(proto.CONFIG_PROCESSES) or 0),
             )
-            adapter = _load_adapter(config.get(proto.CONFIG_ADAPTER))
+            try:  # the instructor's adapter may need what is not here: the grader adapts
+                adapter = _load_adapter(config.get(proto.CONFIG_ADAPTER))
+            except Exception:
+                adapter = None
             _drop_to(config.get(proto.CONFIG_UID))
             try:
                 module = _import_submission(config, reader)
@@ -314,10 +311,13 @@ class Worker:
                     return module
                 # The contract built here, next to the code: a network's calls are one
                 # request each, and its loops run here. What the grader judges (and what it
-                # skips) it takes from its own copy of the adapter, never from this one.
-                adapted = adapter.adapt(module)
-                setattr(adapted, ADAPTED_CODE, module)
-                return adapted
+                # skips) it takes from its own copy of the adapter, never from this one; a
+                # module this one cannot adapt, the grader's adapts (and says what it lacks).
+                with contextlib.suppress(Exception):
+                    adapted = adapter.adapt(module)
+                    setattr(adapted, ADAPTED_CODE, module)
+                    return adapted
+                return module
             finally:
                 self.forbidden.sweep()
                 _flush()
