@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from grading_helpers import check_gradescope, live_processes, sandboxed
 
-from conftest import IMPLS
+from conftest import IMPLS, ROOT
 
 ATTACKS = Path(__file__).resolve().parent / "attacks"
 #: Fast: one area, the reference allowed (the test submissions build on it). The call limit
@@ -45,7 +45,9 @@ def read_csv(path: Path) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in csv.DictReader(f)}
 
 
-def run_grade(args: list[str], tmpdir: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_grade(
+    args: list[str], tmpdir: Path | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """backprop-grade, with its jobs' folders in ``tmpdir`` (its TMPDIR) when given."""
     env = None if tmpdir is None else {**os.environ, "TMPDIR": str(tmpdir)}
     return subprocess.run(
@@ -54,6 +56,7 @@ def run_grade(args: list[str], tmpdir: Path | None = None) -> subprocess.Complet
         text=True,
         timeout=900,
         env=env,
+        cwd=cwd,
     )
 
 
@@ -124,6 +127,31 @@ def test_bad_arguments_are_reported(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "after --" in proc.stderr
     proc = run_grade(["x.py", "--out", str(tmp_path), "--jobs", "0"])
     assert proc.returncode == 2 and "--jobs" in proc.stderr
+
+
+def test_the_instructors_files_named_relative_to_where_it_starts(tmp_path: Path) -> None:
+    """--points=FILE and --adapter=FILE, named relative to the folder the class run starts
+    in, reach every job (each runs in a fresh folder of its own, maybe on another machine);
+    one that cannot be read is refused before anything runs."""
+    grader = tmp_path / "grader"
+    grader.mkdir()
+    (grader / "points.toml").write_text("[areas]\nsoftmax = 30\nactivations = 3\n")
+    adapter = (ROOT / "conformance" / "adapters" / "nnfs.py").read_text()
+    adapter = adapter.replace("from .params import", "from conformance.adapters.params import")
+    (grader / "course_adapter.py").write_text(adapter)
+    out = tmp_path / "grades"
+    ada = str(IMPLS / "correct_loops.py")
+    proc = run_grade([ada, "--out", str(out), "--points=points.toml", *OPTIONS], cwd=grader)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert float(read_csv(out / "grades.csv")["correct_loops"]["score"]) == pytest.approx(30)
+    nnfs = str(IMPLS / "nnfs" / "correct_nnfs.py")
+    options = ["--adapter=course_adapter.py", "--points=points.toml", "--", "-m", "activations"]
+    proc = run_grade([nnfs, "--out", str(out), *options], cwd=grader)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    row = read_csv(out / "grades.csv")["correct_nnfs"]
+    assert float(row["activations"]) == pytest.approx(3), row
+    proc = run_grade([ada, "--out", str(out), "--points=nope.toml"], cwd=grader)
+    assert proc.returncode == 2 and "--points=nope.toml: cannot read" in proc.stderr
 
 
 def test_grades_notebooks_and_folders_holding_one(tmp_path: Path) -> None:

@@ -33,6 +33,9 @@ from conformance.grading.submissions import collect, row_names
 #: the kit, writing the results), importing the submission in its worker, the checks, the
 #: report's figures (with --report).
 TIMING = ("startup_seconds", "import_seconds", "checks_seconds", "figures_seconds")
+#: Options whose value is a file of the instructor's: it travels with every job (whose folder
+#: is a fresh one, on a Dask worker without this file system), and the option names its copy.
+CARRIED = ("--points", "--adapter")
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Job:
     timeout: float
     problem: str | None = None  # why it cannot be graded at all (then nothing runs)
     left_out: list[str] | None = None  # files of the submission not sent, and why
+    #: The instructor's files the options name (CARRIED), by their path in the job's folder.
+    grader_files: dict[str, bytes] | None = None
 
 
 def grade_one(job: Job) -> dict[str, Any]:
@@ -68,6 +73,9 @@ def grade_one(job: Job) -> dict[str, Any]:
                 continue  # no writing outside the folder through "../"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        for rel, data in (job.grader_files or {}).items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
         results = root / "results.json"
         log = ""
         if job.problem is None:
@@ -84,6 +92,28 @@ def grade_one(job: Job) -> dict[str, Any]:
 
             data["output"] = left_out_note(job.left_out) + "\n" + data.get("output", "")
     return {"name": job.name, "results": data, "log": log, "seconds": time.monotonic() - start}
+
+
+def carry_files(options: list[str], here: Path) -> tuple[list[str], dict[str, bytes]]:
+    """``options`` with the value of each CARRIED option (``--points=FILE``; ``--adapter=FILE``,
+    not a shipped adapter's name) replaced by its copy's path in a job's folder, and the files'
+    bytes by that path; OSError naming the option for a file that cannot be read."""
+    from conformance.adapters import SHIPPED
+
+    carried, files = [], {}
+    for option in options:
+        name, equals, value = option.partition("=")
+        if name in CARRIED and equals and not (name == "--adapter" and value in SHIPPED):
+            path = Path(value) if Path(value).is_absolute() else here / value
+            try:
+                data = path.read_bytes()
+            except OSError as err:
+                raise OSError(f"{option}: cannot read {path} ({err.strerror})") from None
+            copy = f"grader/{name.lstrip('-')}/{path.name}"
+            files[copy] = data
+            option = f"{name}={copy}"
+        carried.append(option)
+    return carried, files
 
 
 def pinned_options() -> list[str]:
@@ -264,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     pytest_options += tail
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    try:
+        pytest_options, grader_files = carry_files(pytest_options, Path.cwd())
+    except OSError as err:
+        parser.error(str(err))
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -273,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     paths = {}
     for name, (_, files, entry, problem, left_out) in zip(row_names(submissions), found):
         paths[name] = submissions[len(jobs)]
-        jobs.append(Job(name, files, entry, pytest_options, args.timeout, problem, left_out))
+        jobs.append(
+            Job(name, files, entry, pytest_options, args.timeout, problem, left_out, grader_files)
+        )
 
     from conformance.contract import AREAS
 
