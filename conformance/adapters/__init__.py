@@ -65,7 +65,7 @@ class AdapterError(Exception):
 
 def file_of(spec: str, invocation_dir: Path) -> Path | None:
     """The adapter file --adapter names (relative to where the run started), if it is one."""
-    path = Path(spec) if Path(spec).is_absolute() else invocation_dir / spec
+    path = invocation_dir / spec  # an absolute spec stays itself
     return path.resolve() if spec.endswith(".py") and path.is_file() else None
 
 
@@ -78,7 +78,7 @@ def load(spec: str, invocation_dir: Path) -> ModuleType:
         known = ", ".join(SHIPPED)
         raise AdapterError(
             f"--adapter={spec}: not an adapter the kit ships ({known}) nor a .py file "
-            f"(looked for {Path(spec) if Path(spec).is_absolute() else invocation_dir / spec})"
+            f"(looked for {invocation_dir / spec})"
         )
     try:
         return load_file(path, f"bp_adapter_{path.stem}")
@@ -99,9 +99,9 @@ def load_file(path: Path, name: str) -> ModuleType:
     aliases: dict[str, ModuleType] = {}
     if __name__ != "conformance.adapters":
         kit = ModuleType("conformance")
-        kit.adapters = sys.modules[__name__]  # type: ignore[attr-defined]
+        kit.adapters = package = sys.modules[__name__]  # type: ignore[attr-defined]
         params = importlib.import_module(f"{__name__}.params")
-        aliases = {"conformance": kit, "conformance.adapters": kit.adapters}
+        aliases = {"conformance": kit, "conformance.adapters": package}
         aliases["conformance.adapters.params"] = params
     added = [alias for alias in aliases if alias not in sys.modules]
     sys.modules.update({alias: aliases[alias] for alias in added})

@@ -139,12 +139,15 @@ class Implementation:
             self.conventions = choose(options, self.module, declarer, grading and not spec)
             if spec and self.remote is not None:
                 # Where the grade's speed comes from: the instructor reads it in the header.
-                self.adapter_built = f"{spec}: the worker built the network next to the "
-                self.adapter_built += "submission; the grader's copy decides what is checked"
-                if not isinstance(self.module, Served):
-                    self.adapter_built = f"{spec}: built by the grader alone (the worker could "
-                    self.adapter_built += "not load or apply its copy): every call a request"
-                self.conventions.sources[ADAPTS] += f"; {self.adapter_built.partition(': ')[2]}"
+                where = (
+                    "the worker built the network next to the submission; the grader's copy "
+                    "decides what is checked"
+                    if isinstance(self.module, Served)
+                    else "built by the grader alone (the worker could not load or apply its "
+                    "copy): every call a request"
+                )
+                self.adapter_built = f"{spec}: {where}"
+                self.conventions.sources[ADAPTS] += f"; {where}"
         except (ConventionError, adapters.AdapterError) as err:
             raise ImplementationError(f"--impl={self.name}: {err}") from None
         if self.conventions.adapts is not None:

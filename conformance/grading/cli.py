@@ -104,7 +104,7 @@ def carry_files(options: list[str], here: Path) -> tuple[list[str], dict[str, by
     for option in options:
         name, equals, value = option.partition("=")
         if name in CARRIED and equals and not (name == "--adapter" and value in SHIPPED):
-            path = Path(value) if Path(value).is_absolute() else here / value
+            path = here / value  # an absolute value stays itself
             try:
                 data = path.read_bytes()
             except OSError as err:

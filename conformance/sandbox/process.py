@@ -172,10 +172,11 @@ class Worker:
         work.mkdir()
         private.hand_over(root, uid)
         adapter = private.copy_adapter(settings.adapter, root)
-        seen = f"{namespaces.WORKER_ROOT}/instructor/{adapter.name}" if adapter else ""
+        seen = adapter
+        if adapter is not None and plan.sandboxed:
+            seen = f"{namespaces.WORKER_ROOT}/instructor/{adapter.name}"
         #: The adapter the worker loads: a shipped one's name, or where it sees its copy.
-        self.config_adapter = (seen if plan.sandboxed else str(adapter)) if adapter else None
-        self.config_adapter = self.config_adapter or settings.adapter
+        self.config_adapter = settings.adapter if seen is None else str(seen)
         self.config_path, self.config_sys_path = self._where_seen()
         user_args: dict[str, Any] = {}
         if uid is not None and not plan.sandboxed:
@@ -210,7 +211,7 @@ class Worker:
                 submission=[(c.copy, c.source) for c in self.copies],
                 tmp_mb=settings.tmp_mb,
                 as_root=os.geteuid() == 0,
-                adapter=(adapter, seen) if adapter else None,
+                adapter=(adapter, str(seen)) if adapter else None,
             )
             argv = namespaces.command(box, WORKER, argv)
         self.proc = subprocess.Popen(

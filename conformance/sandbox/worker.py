@@ -31,6 +31,7 @@ NOTEBOOK_NAME = "_bp_notebook"
 LOOPS_NAME = "_bp_loops"
 #: The private name the kit's shipped adapters are loaded under (--adapter in grading).
 ADAPTERS_NAME = "_bp_adapters"
+#: The private name of the instructor's adapter file (--adapter=FILE), loaded by its copy's path.
 INSTRUCTOR_ADAPTER_NAME = "_bp_instructor_adapter"
 #: The adapted namespace's attribute that holds the submission's own module.
 ADAPTED_CODE = "ADAPTED_CODE"
